@@ -1,0 +1,43 @@
+# Two commands: `make run` and `make test`. Everything else is set up on demand.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+JS_STAMP := web/static/vendor/.installed
+MO := web/translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: setup run test lint bench clean
+
+setup: $(PY_STAMP) $(JS_STAMP) $(MO)
+
+$(PY_STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(JS_STAMP): package.json package-lock.json tools/copy_vendor.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	node tools/copy_vendor.mjs
+	touch $@
+
+$(MO): web/translations/en/LC_MESSAGES/messages.po $(PY_STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d web/translations -D messages
+
+run: setup
+	$(BIN)/qinglian init --demo
+	$(BIN)/qinglian serve --host 127.0.0.1 --port 5000
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor instance $(MO)

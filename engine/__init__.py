@@ -1,0 +1,34 @@
+"""Qinglian's engine: SpiffWorkflow runtime, persistence, timers, access and audit. Never imports Flask."""
+
+from .api import Engine
+from .clock import CHINA_TZ, FrozenClock, SystemClock
+from .config import Settings
+from .errors import (
+    CalendarError,
+    Conflict,
+    DeployRejected,
+    EngineError,
+    InvalidSubmission,
+    NotFound,
+    NotPermitted,
+    ProcessFailed,
+)
+from .records import Actor, TaskView
+
+__all__ = [
+    "CHINA_TZ",
+    "Actor",
+    "CalendarError",
+    "Conflict",
+    "DeployRejected",
+    "Engine",
+    "EngineError",
+    "FrozenClock",
+    "InvalidSubmission",
+    "NotFound",
+    "NotPermitted",
+    "ProcessFailed",
+    "Settings",
+    "SystemClock",
+    "TaskView",
+]

@@ -1,0 +1,244 @@
+"""The Engine: Qinglian's whole public surface (start, complete, query, timers, deploy, people)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from . import audit, directory, files, queries, runtime, worker
+from .clock import Clock, SystemClock
+from .config import Settings
+from .context import EngineContext
+from .db.models import Attachment, AttachmentLink, HumanTask, ProcessInstance
+from .db.uow import Database
+from .deploy import deploy_all, deploy_folder
+from .errors import NotFound
+from .forms import Form, load_form
+from .records import (
+    Actor,
+    AttachmentView,
+    DeployResult,
+    FiredTimers,
+    InstanceSummary,
+    InstanceView,
+    NotificationView,
+    ProcessView,
+    TaskView,
+)
+from .roles import RoleBook
+from .workdays import WorkCalendar
+
+
+class Engine:
+    """Built once per process from settings; safe to share between threads."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, calendar: WorkCalendar | None = None):
+        db = Database(settings.effective_database_url)
+        roles = RoleBook.load(Path(settings.workflows_dir) / "roles.toml")
+        self.ctx = EngineContext(
+            settings, db, clock or SystemClock(), calendar or WorkCalendar.default(), roles
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.ctx.calendar
+
+    @property
+    def roles(self) -> RoleBook:
+        return self.ctx.roles
+
+    def init_schema(self) -> None:
+        self.ctx.db.create_schema()
+
+    def close(self) -> None:
+        self.ctx.db.dispose()
+
+    # --- deploy --------------------------------------------------------------------------------
+    def deploy(self, path: Path | None = None, by: str = "system") -> list[DeployResult]:
+        """Deploy `path` (one process folder, or a folder of them; default: workflows/)."""
+        target = Path(path or self.settings.workflows_dir)
+        with self.ctx.db.transaction() as session:
+            if (target / "process.toml").exists():
+                return [deploy_folder(self.ctx, session, target, by)]
+            return deploy_all(self.ctx, session, target, by)
+
+    def start_form(self, process_id: str) -> Form:
+        """The start form of the latest version of a process."""
+        with self.ctx.db.reading() as session:
+            row = runtime.latest_version(session, process_id)
+            if row is None or not row.meta["process"].get("start_form"):
+                raise NotFound("流程不存在")
+            return load_form(row.sources, row.meta["process"]["start_form"])
+
+    def processes(self, actor: Actor) -> list[ProcessView]:
+        with self.ctx.db.reading() as session:
+            return queries.processes(session, actor)
+
+    # --- act -------------------------------------------------------------------------------------
+    def start(self, actor: Actor, process_id: str, data: dict[str, Any]) -> int:
+        """Start an instance with its start form data; returns its id."""
+        return runtime.start(self.ctx, actor, process_id, data)
+
+    def complete(self, actor: Actor, task_id: int, data: dict[str, Any]) -> int:
+        """Complete a task; NotFound, NotPermitted, Conflict, InvalidSubmission or ProcessFailed."""
+        return runtime.complete(
+            self.ctx, actor, task_id, data, lambda s, a, row: queries.may_see_task(s, a, row, self.ctx)
+        )
+
+    def fire_due_timers(self) -> list[FiredTimers]:
+        """Fire every timer due by the engine's clock."""
+        return worker.sweep(self.ctx)
+
+    # --- read ------------------------------------------------------------------------------------
+    def inbox(self, actor: Actor) -> list[TaskView]:
+        with self.ctx.db.reading() as session:
+            return queries.inbox(self.ctx, session, actor)
+
+    def task(self, actor: Actor, task_id: int) -> TaskView:
+        with self.ctx.db.reading() as session:
+            return queries.task_detail(self.ctx, session, actor, task_id)
+
+    def instances(
+        self, actor: Actor, process: str | None = None, status: str | None = None
+    ) -> list[InstanceSummary]:
+        with self.ctx.db.reading() as session:
+            return queries.instances(self.ctx, session, actor, process, status)
+
+    def instance(self, actor: Actor, instance_id: int) -> InstanceView:
+        with self.ctx.db.reading() as session:
+            return queries.instance_detail(self.ctx, session, actor, instance_id)
+
+    def diagram(self, actor: Actor, instance_id: int) -> str:
+        """The BPMN XML of the version the instance runs on."""
+        with self.ctx.db.reading() as session:
+            if not queries.can_see_instance(self.ctx, session, actor, instance_id):
+                raise NotFound("案件不存在")
+            inst = session.get(ProcessInstance, instance_id)
+            version = self.ctx.specs.get(session, inst.version_id)  # type: ignore[union-attr]
+            return version.sources[version.meta["diagram"]]
+
+    def notifications(self, actor: Actor) -> list[NotificationView]:
+        with self.ctx.db.reading() as session:
+            return queries.notifications(session, actor)
+
+    # --- attachments -------------------------------------------------------------------------------
+    def upload(
+        self, actor: Actor, filename: str, content: bytes, instance_id: int | None = None
+    ) -> AttachmentView:
+        """Store a file for an instance the actor may see (or staged for a start form)."""
+        stored = files.store(self.ctx.files_dir, content)
+        with self.ctx.db.transaction() as session:
+            if instance_id is not None and not self._may_upload(session, actor, instance_id):
+                raise NotFound("案件不存在")
+            if session.get(Attachment, stored.sha256) is None:
+                session.add(
+                    Attachment(
+                        sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=self.clock.now()
+                    )
+                )
+            link = AttachmentLink(
+                instance_id=instance_id,
+                sha256=stored.sha256,
+                filename=_safe_name(filename),
+                uploaded_by=actor.id,
+                uploaded_at=self.clock.now(),
+            )
+            session.add(link)
+            session.flush()
+            audit.append(
+                session,
+                self.ctx.audit_key,
+                at=link.uploaded_at,
+                actor=actor.username,
+                kind="attachment_uploaded",
+                instance_id=instance_id,
+                payload={"filename": link.filename, "sha256": stored.sha256},
+            )
+            return AttachmentView(
+                link.id, stored.sha256, link.filename, stored.mime, stored.size, link.uploaded_at
+            )
+
+    def _may_upload(self, session: Any, actor: Actor, instance_id: int) -> bool:
+        if queries.can_see_instance(self.ctx, session, actor, instance_id):
+            return True
+        task = session.scalar(
+            select(HumanTask.id).where(HumanTask.instance_id == instance_id, queries.task_actionable(actor))
+        )
+        return task is not None
+
+    def attachment(self, actor: Actor, link_id: int) -> tuple[Path, AttachmentView]:
+        """The stored file of an attachment link; NotFound unless the actor may see its instance."""
+        with self.ctx.db.reading() as session:
+            link = session.get(AttachmentLink, link_id)
+            if link is None:
+                raise NotFound("附件不存在")
+            staged_own = link.instance_id is None and link.uploaded_by == actor.id
+            if not staged_own and not (
+                link.instance_id and self._may_upload(session, actor, link.instance_id)
+            ):
+                raise NotFound("附件不存在")
+            att = session.get(Attachment, link.sha256)
+            view = AttachmentView(link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at)  # type: ignore[union-attr]
+            return files.path_of(self.ctx.files_dir, link.sha256), view
+
+    # --- people ------------------------------------------------------------------------------------
+    def authenticate(self, username: str, password: str) -> Actor | None:
+        with self.ctx.db.transaction() as session:
+            return directory.authenticate(session, username, password)
+
+    def actor(self, user_id: int) -> Actor | None:
+        with self.ctx.db.reading() as session:
+            return directory.actor_by_id(session, user_id)
+
+    def actor_by_name(self, username: str) -> Actor | None:
+        with self.ctx.db.reading() as session:
+            return directory.find_actor(session, username)
+
+    def actor_for_token(self, token: str) -> Actor | None:
+        with self.ctx.db.reading() as session:
+            return directory.actor_for_token(session, token)
+
+    def issue_token(self, username: str) -> str:
+        with self.ctx.db.transaction() as session:
+            return directory.issue_token(session, username, self.clock.now())
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        password: str,
+        *,
+        unit: str | None,
+        roles: list[str],
+        post: str = "",
+    ) -> None:
+        with self.ctx.db.transaction() as session:
+            directory.add_user(session, username, display_name, password, unit=unit, roles=roles, post=post)
+
+    def users(self) -> list[tuple[Actor, str]]:
+        with self.ctx.db.reading() as session:
+            return directory.list_users(session)
+
+    def verify_audit(self) -> int | None:
+        """The seq of the first tampered audit event, or None when the chain is intact."""
+        with self.ctx.db.reading() as session:
+            return audit.verify(session, self.ctx.audit_key)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def _safe_name(filename: str) -> str:
+    name = Path(filename.replace("\\", "/")).name.strip() or "附件"
+    return name[:200]

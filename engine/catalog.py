@@ -1,0 +1,83 @@
+"""Find the processes under workflows/, parse them safely, lint them: what `deploy` stores."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import spiff
+from .errors import DeployRejected
+from .lint import lint_form_schema, lint_process
+from .roles import RoleBook
+from .xmlsafe import parse_xml
+
+SOURCE_PATTERNS = ("*.bpmn", "*.dmn", "process.toml", "forms/*.json")
+
+
+@dataclass(frozen=True)
+class ProcessBundle:
+    """One process folder, parsed and linted, ready to become a process version."""
+
+    process_id: str
+    meta: dict[str, Any]
+    sources: dict[str, str]
+    sha256: str
+    spec_json: str
+
+
+def discover(workflows_dir: Path) -> list[Path]:
+    """Every process folder (one holding a process.toml), in name order."""
+    return sorted(p.parent for p in workflows_dir.glob("*/process.toml"))
+
+
+def read_sources(folder: Path) -> dict[str, str]:
+    """The folder's BPMN, DMN, form and metadata files, by path relative to the folder."""
+    files = sorted({p for pattern in SOURCE_PATTERNS for p in folder.glob(pattern)})
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in files}
+
+
+def content_hash(sources: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name].encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def build_bundle(sources: dict[str, str], roles: RoleBook) -> ProcessBundle:
+    """Parse, validate and lint one process's sources; DeployRejected lists every problem found."""
+    if "process.toml" not in sources:
+        raise DeployRejected(["缺少 process.toml（process metadata missing）"])
+    try:
+        meta = tomllib.loads(sources["process.toml"])
+    except tomllib.TOMLDecodeError as exc:
+        raise DeployRejected([f"文件 process.toml: {exc}"]) from exc
+    process_id = meta["process"]["id"]
+    bpmn = {n: parse_xml(t.encode("utf-8"), n) for n, t in sources.items() if n.endswith(".bpmn")}
+    dmn = {n: parse_xml(t.encode("utf-8"), n) for n, t in sources.items() if n.endswith(".dmn")}
+    parsed = spiff.parse_process(bpmn, {n: t.getroot() for n, t in dmn.items()}, process_id)
+    problems = lint_process(parsed, sources, dmn, roles)
+    start_form = meta["process"].get("start_form")
+    if start_form:
+        text = sources.get(f"forms/{start_form}.schema.json")
+        if text is None:
+            problems.append(f"开始表单 forms/{start_form}.schema.json 不存在")
+        else:
+            problems += lint_form_schema(f"forms/{start_form}.schema.json", text)
+    problems += [
+        f"表单 {n}: 不是有效的 JSON" for n, t in sources.items() if n.endswith(".json") and not _is_json(t)
+    ]
+    if problems:
+        raise DeployRejected(problems)
+    return ProcessBundle(process_id, meta, sources, content_hash(sources), parsed.spec_json)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True

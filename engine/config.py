@@ -1,0 +1,88 @@
+"""Settings, each declared once: name, default, help text and environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _meta(env: str, help_text: str) -> dict[str, str]:
+    return {"env": env, "help": help_text}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one Qinglian deployment; built by `from_env()` or directly in tests."""
+
+    database_url: str = field(
+        default="",
+        metadata=_meta("QINGLIAN_DATABASE_URL", "SQLAlchemy URL; default: SQLite file instance/qinglian.db"),
+    )
+    instance_dir: str = field(
+        default=str(PROJECT_ROOT / "instance"),
+        metadata=_meta("QINGLIAN_INSTANCE_DIR", "folder for the SQLite file and attachments"),
+    )
+    workflows_dir: str = field(
+        default=str(PROJECT_ROOT / "workflows"),
+        metadata=_meta("QINGLIAN_WORKFLOWS_DIR", "folder of BPMN/DMN/form files to deploy"),
+    )
+    secret_key: str = field(
+        default="dev-only-change-me",
+        metadata=_meta("QINGLIAN_SECRET_KEY", "Flask session secret and audit HMAC key"),
+    )
+    timezone: str = field(
+        default="Asia/Shanghai",
+        metadata=_meta("QINGLIAN_TIMEZONE", "time zone of deadlines and displayed times"),
+    )
+    max_upload_mb: int = field(
+        default=20, metadata=_meta("QINGLIAN_MAX_UPLOAD_MB", "largest accepted request body, in MiB")
+    )
+    step_budget: int = field(
+        default=1000,
+        metadata=_meta("QINGLIAN_STEP_BUDGET", "engine steps one action may run before it is rolled back"),
+    )
+    worker_interval: float = field(
+        default=5.0, metadata=_meta("QINGLIAN_WORKER_INTERVAL", "seconds between timer sweeps of the worker")
+    )
+    production: bool = field(
+        default=False,
+        metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with the development secret key"),
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the SQLite file in the instance folder."""
+        return self.database_url or f"sqlite:///{Path(self.instance_dir) / 'qinglian.db'}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where attachment contents are stored, content-addressed."""
+        return Path(self.instance_dir) / "files"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Read every setting from its environment variable; keyword overrides win."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None:
+                continue
+            if isinstance(f.default, bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(f.default, int):
+                values[f.name] = int(raw)
+            elif isinstance(f.default, float):
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) for every setting, for `--help-settings` and docs."""
+        return [(f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(cls)]

@@ -1,0 +1,72 @@
+"""What every engine verb works with: database, clock, calendar, roles and the spec cache."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import spiff
+from .clock import Clock
+from .config import Settings
+from .db.models import ProcessVersion, User
+from .db.uow import Database
+from .roles import RoleBook
+from .workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A deployed version as the runtime needs it: metadata, sources and restored specs."""
+
+    id: int
+    process_id: str
+    version: int
+    meta: dict
+    sources: dict[str, str]
+    specs: spiff.Specs
+
+
+@dataclass
+class SpecCache:
+    """Restored specs per version id; versions are immutable, so entries never go stale."""
+
+    _entries: dict[int, VersionInfo] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, session: Session, version_id: int) -> VersionInfo:
+        info = self._entries.get(version_id)
+        if info is None:
+            row = session.get(ProcessVersion, version_id)
+            if row is None:
+                raise LookupError(version_id)
+            info = VersionInfo(
+                row.id, row.process_id, row.version, row.meta, row.sources, spiff.restore_specs(row.spec_json)
+            )
+            with self._lock:
+                self._entries.setdefault(version_id, info)
+        return info
+
+
+@dataclass
+class EngineContext:
+    settings: Settings
+    db: Database
+    clock: Clock
+    calendar: WorkCalendar
+    roles: RoleBook
+    specs: SpecCache = field(default_factory=SpecCache)
+
+    @property
+    def audit_key(self) -> bytes:
+        return self.settings.secret_key.encode("utf-8")
+
+    @property
+    def files_dir(self) -> Path:
+        return self.settings.files_dir
+
+    def user_id(self, session: Session, username: str) -> int | None:
+        return session.scalar(select(User.id).where(User.username == username))

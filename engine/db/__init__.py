@@ -1,0 +1,1 @@
+"""Persistence: tables, sessions and the unit of work."""

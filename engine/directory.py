@@ -1,0 +1,137 @@
+"""People, units and roles: accounts, passwords (argon2id), API tokens, declared conflicts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .db.models import ApiToken, Recusal, Unit, User, UserRole
+from .errors import InvalidSubmission
+from .records import Actor
+
+_HASHER = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+def actor_of(session: Session, user: User) -> Actor:
+    roles = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+    return Actor(user.id, user.username, user.display_name, user.unit_id, roles, user.post)
+
+
+def find_actor(session: Session, username: str) -> Actor | None:
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    return actor_of(session, user) if user else None
+
+
+def actor_by_id(session: Session, user_id: int) -> Actor | None:
+    user = session.get(User, user_id)
+    return actor_of(session, user) if user and user.active else None
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    """The actor if the password is right (rehashing an outdated hash), else None."""
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        _HASHER.hash(password)  # same work whether or not the account exists
+        return None
+    try:
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    return actor_of(session, user)
+
+
+def ensure_unit(session: Session, code: str, name: str) -> None:
+    unit = session.get(Unit, code)
+    if unit is None:
+        session.add(Unit(id=code, name=name))
+    else:
+        unit.name = name
+
+
+def add_user(
+    session: Session,
+    username: str,
+    display_name: str,
+    password: str,
+    *,
+    unit: str | None,
+    roles: list[str],
+    post: str = "",
+) -> User:
+    """Create an account; refuses a taken name, an unknown unit or a password under 12 characters."""
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise InvalidSubmission({"username": "用户名已存在"})
+    if unit is not None and session.get(Unit, unit) is None:
+        raise InvalidSubmission({"unit": "单位不存在"})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidSubmission({"password": f"密码至少 {MIN_PASSWORD_LENGTH} 个字符"})
+    user = User(
+        username=username,
+        display_name=display_name,
+        post=post,
+        unit_id=unit,
+        password_hash=_HASHER.hash(password),
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    session.add_all(UserRole(user_id=user.id, role=r) for r in sorted(set(roles)))
+    session.flush()
+    return user
+
+
+def add_recusal(session: Session, username: str, subject_name: str, reason: str) -> None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidSubmission({"user": "查无此人"})
+    session.add(Recusal(user_id=user.id, subject_name=subject_name, reason=reason))
+
+
+def is_recused(session: Session, username: str, subject_name: str) -> bool:
+    return (
+        session.scalar(
+            select(Recusal.id)
+            .join(User, User.id == Recusal.user_id)
+            .where(User.username == username, Recusal.subject_name == subject_name)
+        )
+        is not None
+    )
+
+
+def recused_user_ids(session: Session, subject_name: str) -> list[int]:
+    return list(session.scalars(select(Recusal.user_id).where(Recusal.subject_name == subject_name)))
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, username: str, now: datetime) -> str:
+    """A new API token for the user; only its hash is stored."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidSubmission({"username": "查无此人"})
+    token = "ql_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_sha256=_token_digest(token), created_at=now))
+    return token
+
+
+def actor_for_token(session: Session, token: str) -> Actor | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)))
+    return actor_by_id(session, row.user_id) if row else None
+
+
+def list_users(session: Session) -> list[tuple[Actor, str]]:
+    """Every account with its unit name, by username."""
+    units = {u.id: u.name for u in session.scalars(select(Unit))}
+    users = session.scalars(select(User).order_by(User.username))
+    return [(actor_of(session, u), units.get(u.unit_id or "", "")) for u in users]

@@ -1,0 +1,138 @@
+"""Form schemas of a process version, and server-side validation of what officers submit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import InvalidSubmission
+from .records import Actor
+
+_FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value))
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    schema: dict[str, Any]
+    ui: dict[str, Any]
+
+    @property
+    def fields(self) -> dict[str, dict[str, Any]]:
+        return self.schema.get("properties", {})
+
+
+def load_form(sources: dict[str, str], name: str) -> Form:
+    """The form `name` (its schema file name, with or without `.schema.json`) of a version's sources."""
+    base = name.removesuffix(".json").removesuffix(".schema")
+    schema = json.loads(sources[f"forms/{base}.schema.json"])
+    ui_text = sources.get(f"forms/{base}.uischema.json")
+    return Form(base, schema, json.loads(ui_text) if ui_text else {})
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What field checks beyond JSON Schema need to know."""
+
+    find_user: Callable[[str], Actor | None]
+    is_recused: Callable[[str, str], bool]
+    attachment_known: Callable[[str], bool]
+    data: dict[str, Any]
+
+
+_MESSAGES: dict[str, Callable[[ValidationError], str]] = {
+    "required": lambda e: "此项为必填项",
+    "type": lambda e: "填写的格式不正确",
+    "enum": lambda e: "请从给定选项中选择",
+    "const": lambda e: "请从给定选项中选择",
+    "oneOf": lambda e: "请从给定选项中选择",
+    "pattern": lambda e: "格式不符合要求",
+    "maxLength": lambda e: f"不能超过 {e.validator_value} 个字",
+    "minLength": lambda e: "此项为必填项" if e.validator_value == 1 else f"至少 {e.validator_value} 个字",
+    "minimum": lambda e: f"不能小于 {e.validator_value}",
+    "maximum": lambda e: f"不能大于 {e.validator_value}",
+    "minItems": lambda e: f"至少需要 {e.validator_value} 项",
+    "maxItems": lambda e: f"最多 {e.validator_value} 项",
+    "uniqueItems": lambda e: "不能重复",
+    "format": lambda e: {"date": "请填写有效日期（YYYY-MM-DD）", "date-time": "请填写有效的日期时间"}.get(
+        e.validator_value, "格式不正确"
+    ),
+}
+
+
+def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
+    """The submission, checked against the form; InvalidSubmission maps each bad field to a message."""
+    if not isinstance(data, dict):
+        raise InvalidSubmission({"_": "提交的数据必须是对象"})
+    errors: dict[str, str] = {}
+    for key in data:
+        if key == "typename" or key not in form.fields:
+            errors[key] = "不允许的字段（unknown field）"
+    if errors:
+        raise InvalidSubmission(errors)
+    validator = Draft202012Validator(form.schema, format_checker=_FORMATS)
+    for err in validator.iter_errors(data):
+        field = _field_of(err)
+        errors.setdefault(field, _MESSAGES.get(err.validator, lambda e: "填写有误")(err))
+    for name, spec in form.fields.items():
+        if name in data and name not in errors:
+            message = _custom_check(spec, data[name], {**ctx.data, **data}, ctx)
+            if message:
+                errors[name] = message
+    if errors:
+        raise InvalidSubmission(errors)
+    return data
+
+
+def _field_of(err: ValidationError) -> str:
+    if err.validator == "required":
+        return str(err.message.split("'")[1])
+    return str(err.absolute_path[0]) if err.absolute_path else "_"
+
+
+def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx: FormContext) -> str | None:
+    item_spec = spec.get("items", {}) if spec.get("type") == "array" else spec
+    values = value if isinstance(value, list) else [value]
+    fmt = item_spec.get("format")
+    for v in values:
+        if fmt == "attachment" and not ctx.attachment_known(v):
+            return "附件不存在或未上传到本案"
+        if fmt == "username":
+            message = _check_person(item_spec, v, merged, ctx)
+            if message:
+                return message
+    return None
+
+
+def _check_person(
+    spec: dict[str, Any], username: str, merged: dict[str, Any], ctx: FormContext
+) -> str | None:
+    person = ctx.find_user(username)
+    if person is None:
+        return "查无此人"
+    role = spec.get("x-role")
+    if role and role not in person.roles:
+        return "该人员不具备承担此项工作的角色"
+    office = merged.get("handling_office")
+    if role == "JC" and office and person.unit_id != office:
+        return "该人员不属于所选承办室"
+    subject = merged.get("subject_name")
+    if spec.get("x-recusal") and subject and ctx.is_recused(username, subject):
+        return "该人员与被反映人存在回避情形，不得承办"
+    return None

@@ -1,0 +1,129 @@
+"""Modelling rules the parser does not check (ARCHITECTURE.md `lint`, SPIFFWORKFLOW.md §1.3)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from . import spiff
+from .roles import RoleBook
+
+_UNQUOTED_DURATION = re.compile(r"^R?\d*/?P(T?\d|\d)")
+
+
+def lint_process(
+    parsed: spiff.ParsedProcess, sources: dict[str, str], dmn_trees: dict[str, Any], roles: RoleBook
+) -> list[str]:
+    """Every problem found, each naming its file or element; empty when the process may be deployed."""
+    problems: list[str] = []
+    for fact in parsed.facts:
+        problems += _lint_task(fact, sources, roles)
+    for process_id, flows in parsed.flows.items():
+        cycle = _find_cycle(flows)
+        if cycle:
+            problems.append(
+                f"流程 {process_id}: 顺序流构成回路 {' → '.join(cycle)}；请改用标准循环、多实例或调用活动"
+                "（gateway back-edges stall SpiffWorkflow after ~250 iterations)"
+            )
+    for filename, tree in dmn_trees.items():
+        problems += _lint_dmn(filename, tree)
+    return problems
+
+
+def _lint_task(fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBook) -> list[str]:
+    where = f"流程 {fact.process_id} 元素 {fact.bpmn_id}（{fact.name}）"
+    problems = []
+    for source in fact.scripts:
+        problems += _compile(where, "脚本", source, spiff.check_script)
+    for source in fact.conditions:
+        problems += _compile(where, "条件", source, spiff.check_expression)
+    if fact.timer is not None:
+        if _UNQUOTED_DURATION.match(fact.timer.strip()):
+            problems.append(
+                f'{where}: 定时器表达式 {fact.timer} 需加引号，如 "{fact.timer}"（timer literals are Python)'
+            )
+        else:
+            problems += _compile(where, "定时器", fact.timer, spiff.check_expression)
+    if fact.manual and fact.kind == "UserTask":
+        if fact.lane not in roles.lanes:
+            problems.append(f"{where}: 泳道 {fact.lane!r} 不是 roles.toml 中的角色泳道")
+        problems += _lint_form(where, fact.properties.get("formJsonSchemaFilename"), sources)
+    return problems
+
+
+def _compile(where: str, what: str, source: str, check: Any) -> list[str]:
+    try:
+        check(source)
+    except (SyntaxError, PermissionError) as exc:
+        return [f"{where}: {what}无法编译：{exc}"]
+    return []
+
+
+def _lint_form(where: str, filename: str | None, sources: dict[str, str]) -> list[str]:
+    if not filename:
+        return [f"{where}: 用户任务缺少表单（formJsonSchemaFilename）"]
+    text = sources.get(f"forms/{filename}")
+    if text is None:
+        return [f"{where}: 表单文件 forms/{filename} 不存在"]
+    return lint_form_schema(f"forms/{filename}", text)
+
+
+def lint_form_schema(name: str, text: str) -> list[str]:
+    """A form must be valid JSON Schema with flat, named, typename-free properties."""
+    try:
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except (json.JSONDecodeError, SchemaError) as exc:
+        return [f"表单 {name}: 不是有效的 JSON Schema：{exc}"]
+    props = schema.get("properties", {})
+    problems = []
+    if schema.get("type") != "object":
+        problems.append(f"表单 {name}: 顶层类型必须为 object")
+    if "typename" in props:
+        problems.append(f"表单 {name}: 字段名 typename 会损坏流程数据（SPIFFWORKFLOW.md §8）")
+    problems += [f"表单 {name}: 字段 {k} 缺少中文标题 title" for k, v in props.items() if not v.get("title")]
+    return problems
+
+
+def _find_cycle(flows: dict[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in flows.get(node, []):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for start in flows:
+        if start not in state:
+            found = visit(start)
+            if found:
+                return found
+    return None
+
+
+def _lint_dmn(filename: str, tree: Any) -> list[str]:
+    problems = []
+    for table in tree.getroot().iter("{*}decisionTable"):
+        rules = table.findall("{*}rule")
+        if not rules or not _is_catch_all(rules[-1].findall("{*}inputEntry/{*}text")):
+            problems.append(f"决策表 {filename}: 最后一条规则必须是兜底规则（所有输入为 -）")
+    return problems
+
+
+def _is_catch_all(entries: Iterable[Any]) -> bool:
+    return all((e.text or "").strip() in ("", "-") for e in entries)

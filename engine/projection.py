@@ -1,0 +1,119 @@
+"""After every engine run: READY user tasks become human_task rows; rows no longer READY are closed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import spiff
+from .access import assignment, eligible_user_ids
+from .context import EngineContext
+from .db.models import HumanTask, InstanceParticipant, Notification, ProcessInstance
+
+
+def project_tasks(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    ready: list[spiff.ReadyTask],
+    now: datetime,
+    completed_guid: str | None = None,
+    completed_by: int | None = None,
+) -> list[HumanTask]:
+    """Bring the instance's human_task rows in line with the engine; returns the newly opened rows."""
+    open_rows = {
+        row.task_guid: row
+        for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
+        )
+    }
+    ready_guids = {t.guid for t in ready}
+    for guid, row in open_rows.items():
+        if guid not in ready_guids:
+            row.status = "completed" if guid == completed_guid else "cancelled"
+            row.completed_at = now
+            row.completed_by = completed_by if guid == completed_guid else None
+    opened = [_open(ctx, session, instance, task, now) for task in ready if task.guid not in open_rows]
+    session.flush()
+    return opened
+
+
+def _open(
+    ctx: EngineContext, session: Session, instance: ProcessInstance, task: spiff.ReadyTask, now: datetime
+) -> HumanTask:
+    role = ctx.roles.by_lane(task.lane)
+    if role is None:  # lint refuses such a model; an old version could still carry one
+        raise LookupError(f"lane {task.lane!r} has no role")
+    unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
+    due = _due_date(task)
+    row = HumanTask(
+        instance_id=instance.id,
+        task_guid=task.guid,
+        bpmn_id=task.bpmn_id,
+        title=task.name,
+        lane=task.lane or "",
+        role=role.code,
+        unit_id=unit,
+        assignee_id=assignee,
+        status="ready",
+        form_ref=task.properties.get("formJsonSchemaFilename"),
+        instructions=task.instructions,
+        created_at=now,
+        due_date=due,
+        due_provisional=bool(due and due.year not in ctx.calendar.published_years),
+        calendar_version=ctx.calendar.version if due else None,
+    )
+    session.add(row)
+    kind = "external" if role.external else "staff"
+    add_participants(session, instance.id, eligible_user_ids(session, role.code, unit, assignee), kind)
+    return row
+
+
+def _due_date(task: spiff.ReadyTask) -> date | None:
+    var = task.properties.get("dueDateVariable")
+    value: Any = task.data.get(var) if var else None
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def add_participants(session: Session, instance_id: int, user_ids: list[int], kind: str) -> None:
+    """Record that these users take part; staff participation is never downgraded to external."""
+    if not user_ids:
+        return
+    known = {
+        uid: k
+        for uid, k in session.execute(
+            select(InstanceParticipant.user_id, InstanceParticipant.kind).where(
+                InstanceParticipant.instance_id == instance_id, InstanceParticipant.user_id.in_(user_ids)
+            )
+        )
+    }
+    for uid in user_ids:
+        if uid not in known:
+            session.add(InstanceParticipant(instance_id=instance_id, user_id=uid, kind=kind))
+        elif kind == "staff" and known[uid] != "staff":
+            session.get(InstanceParticipant, (instance_id, uid)).kind = "staff"  # type: ignore[union-attr]
+
+
+def deliver_notices(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    notices: list[tuple[str, str]],
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Turn the notify() calls of a run into notifications for the holders of each lane's role."""
+    for lane, text in notices:
+        role = ctx.roles.by_lane(lane)
+        if role is None:
+            continue
+        unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
+        for uid in eligible_user_ids(session, role.code, unit, assignee):
+            session.add(
+                Notification(instance_id=instance.id, user_id=uid, lane=lane, text=text, created_at=now)
+            )

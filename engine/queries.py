@@ -1,0 +1,238 @@
+"""The read side: inbox, instance lists and case files, from indexed tables and access conditions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import spiff
+from .access import instance_visible, task_actionable
+from .clock import local_today
+from .context import EngineContext
+from .db.models import (
+    Attachment,
+    AttachmentLink,
+    AuditEvent,
+    HumanTask,
+    Notification,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)
+from .errors import NotFound
+from .forms import load_form
+from .records import (
+    Actor,
+    AttachmentView,
+    HistoryEntry,
+    InstanceSummary,
+    InstanceView,
+    NotificationView,
+    ProcessView,
+    TaskView,
+)
+
+RESTRICTED_FIELDS = frozenset({"reporter_name", "reporter_contact", "reporter_id_no"})
+RESTRICTED_READERS = frozenset({"XF"})
+INBOX_LIMIT = 200
+
+
+def redact(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Whistleblower identity is visible to the petitions office only (DOMAIN.md §9)."""
+    if actor.roles & RESTRICTED_READERS:
+        return dict(data)
+    return {k: ("【保密】" if k in RESTRICTED_FIELDS and v else v) for k, v in data.items()}
+
+
+def _task_view(ctx: EngineContext, row: HumanTask, title: str, process_id: str, **extra: Any) -> TaskView:
+    today = local_today(ctx.clock)
+    left = ctx.calendar.working_days_between(today, row.due_date) if row.due_date else None
+    return TaskView(
+        id=row.id,
+        instance_id=row.instance_id,
+        instance_title=title,
+        process_id=process_id,
+        bpmn_id=row.bpmn_id,
+        title=row.title,
+        lane=row.lane,
+        role=row.role,
+        status=row.status,
+        created_at=row.created_at,
+        due_date=row.due_date,
+        due_provisional=row.due_provisional,
+        working_days_left=left,
+        instructions=row.instructions,
+        **extra,
+    )
+
+
+def inbox(ctx: EngineContext, session: Session, actor: Actor) -> list[TaskView]:
+    """The READY tasks this actor may act on, most urgent first."""
+    rows = session.execute(
+        select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(task_actionable(actor))
+        .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
+        .limit(INBOX_LIMIT)
+    )
+    return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
+
+
+def may_see_task(session: Session, actor: Actor, row: HumanTask, ctx: EngineContext) -> bool:
+    """Actors see a task they may act on, or any task of a case file they may see."""
+    actionable = session.scalar(select(HumanTask.id).where(HumanTask.id == row.id, task_actionable(actor)))
+    return actionable is not None or can_see_instance(ctx, session, actor, row.instance_id)
+
+
+def can_see_instance(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> bool:
+    query = select(ProcessInstance.id).where(
+        ProcessInstance.id == instance_id, instance_visible(actor, ctx.roles)
+    )
+    return session.scalar(query) is not None
+
+
+def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int) -> TaskView:
+    """A task with its form, instructions and the case data it needs; NotFound if not visible."""
+    row = session.get(HumanTask, task_id)
+    if row is None or not may_see_task(session, actor, row, ctx):
+        raise NotFound("任务不存在")
+    instance = session.get(ProcessInstance, row.instance_id)
+    if instance is None:
+        raise NotFound("任务不存在")
+    version = ctx.specs.get(session, instance.version_id)
+    form = load_form(version.sources, row.form_ref) if row.form_ref else None
+    data: dict[str, Any] = {}
+    if row.status == "ready":
+        wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+        data = next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), {})
+    return _task_view(
+        ctx,
+        row,
+        instance.title,
+        instance.process_id,
+        form=form.schema if form else None,
+        ui=form.ui if form else None,
+        data=redact(actor, data),
+    )
+
+
+def instances(
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    process: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[InstanceSummary]:
+    query = select(ProcessInstance).where(instance_visible(actor, ctx.roles))
+    if process:
+        query = query.where(ProcessInstance.process_id == process)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    rows = session.scalars(query.order_by(ProcessInstance.updated_at.desc()).limit(limit))
+    return [
+        InstanceSummary(r.id, r.process_id, r.business_key, r.title, r.status, r.started_at, r.updated_at)
+        for r in rows
+    ]
+
+
+def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> InstanceView:
+    """The case file: status, where it stands, history, data, deadlines; NotFound if not visible."""
+    if not can_see_instance(ctx, session, actor, instance_id):
+        raise NotFound("案件不存在")
+    inst = session.get(ProcessInstance, instance_id)
+    if inst is None:
+        raise NotFound("案件不存在")
+    version = ctx.specs.get(session, inst.version_id)
+    wf = spiff.load(version.specs, inst.state_json, inst.serializer_version)
+    done, current = spiff.progress(wf)
+    open_rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == inst.id, HumanTask.status == "ready")
+        .order_by(HumanTask.id)
+    )
+    ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
+    starter = session.get(User, inst.started_by)
+    return InstanceView(
+        id=inst.id,
+        process_id=inst.process_id,
+        version=version.version,
+        business_key=inst.business_key,
+        title=inst.title,
+        status=inst.status,
+        started_by=starter.display_name if starter else "",
+        started_at=inst.started_at,
+        ended_at=inst.ended_at,
+        ready_tasks=ready,
+        history=tuple(history(session, actor, inst.id)),
+        data=redact(actor, spiff.current_data(wf)),
+        deadlines=tuple(t for t in ready if t.due_date),
+        completed_steps=tuple(done),
+        current_steps=tuple(current),
+        attachments=tuple(attachments(session, inst.id)),
+    )
+
+
+def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEntry]:
+    names = dict(session.execute(select(User.username, User.display_name)).all())
+    out = []
+    for ev in session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+    ):
+        payload = json.loads(ev.payload)
+        if isinstance(payload.get("data"), dict):
+            payload["data"] = redact(actor, payload["data"])
+        title = payload.get("task") or {
+            "instance_started": "登记发起",
+            "timers_fired": "期限到达",
+            "incident": "执行出错",
+        }.get(ev.kind, ev.kind)
+        out.append(HistoryEntry(ev.seq, ev.at, names.get(ev.actor, ev.actor), ev.kind, title, payload))
+    return out
+
+
+def attachments(session: Session, instance_id: int) -> list[AttachmentView]:
+    rows = session.execute(
+        select(AttachmentLink, Attachment)
+        .join(Attachment, Attachment.sha256 == AttachmentLink.sha256)
+        .where(AttachmentLink.instance_id == instance_id)
+        .order_by(AttachmentLink.id)
+    )
+    return [
+        AttachmentView(link.id, a.sha256, link.filename, a.mime, a.size, link.uploaded_at) for link, a in rows
+    ]
+
+
+def processes(session: Session, actor: Actor) -> list[ProcessView]:
+    """The latest version of every deployed process."""
+    rows = session.scalars(
+        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
+    )
+    seen: dict[str, ProcessVersion] = {}
+    for r in rows:
+        seen.setdefault(r.process_id, r)
+    return [
+        ProcessView(
+            r.process_id,
+            r.version,
+            r.meta["process"].get("name_zh", r.process_id),
+            r.meta["process"].get("name_en", r.process_id),
+            tuple(r.meta["process"].get("start_roles", [])),
+            r.meta["process"].get("start_form"),
+            r.deployed_at,
+        )
+        for r in seen.values()
+    ]
+
+
+def notifications(session: Session, actor: Actor, limit: int = 50) -> list[NotificationView]:
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.user_id == actor.id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return [NotificationView(n.id, n.instance_id, n.text, n.created_at) for n in rows]

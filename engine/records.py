@@ -1,0 +1,124 @@
+"""Plain, frozen values the engine returns; never SpiffWorkflow or ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting: who they are, which roles they hold, in which unit."""
+
+    id: int
+    username: str
+    display_name: str
+    unit_id: str | None
+    roles: frozenset[str]
+    post: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    process_id: str
+    version: int
+    name_zh: str
+    name_en: str
+    start_roles: tuple[str, ...]
+    start_form: str | None
+    deployed_at: datetime
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    process_id: str
+    version: int
+    created: bool  # False: the same content was already deployed
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    instance_id: int
+    instance_title: str
+    process_id: str
+    bpmn_id: str
+    title: str
+    lane: str
+    role: str
+    status: str
+    created_at: datetime
+    due_date: date | None
+    due_provisional: bool
+    working_days_left: int | None
+    instructions: str = ""
+    form: dict[str, Any] | None = None
+    ui: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    title: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    id: int
+    process_id: str
+    business_key: str
+    title: str
+    status: str
+    started_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_id: str
+    version: int
+    business_key: str
+    title: str
+    status: str
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    ready_tasks: tuple[TaskView, ...]
+    history: tuple[HistoryEntry, ...]
+    data: dict[str, Any]
+    deadlines: tuple[TaskView, ...]
+    completed_steps: tuple[str, ...]
+    current_steps: tuple[str, ...]
+    attachments: tuple[AttachmentView, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    sha256: str
+    filename: str
+    mime: str
+    size: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    instance_id: int
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FiredTimers:
+    instance_id: int
+    title: str
+    fired: tuple[str, ...]

@@ -1,0 +1,388 @@
+"""The only module that touches SpiffWorkflow objects: parsing, serializing, stepping, reading tasks.
+
+Everything it returns is plain data (dicts, strings, dataclasses) except the opaque workflow handle
+that `runtime` passes back in within one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from . import scripting
+from .clock import Clock
+from .errors import Conflict, DeployRejected, ProcessFailed
+
+SERIALIZER_VERSION = VERSION
+TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
+
+# --- the clock SpiffWorkflow's timers read -------------------------------------------------------
+# Spiff's timer module asks `datetime.now(timezone.utc)` whether a timer is due. Injecting our clock
+# there is what lets tests and `qinglian timers run --now` fire deadlines without sleeping.
+_timer_clock: ContextVar[Clock | None] = ContextVar("qinglian_timer_clock", default=None)
+
+
+class _ClockedDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        clock = _timer_clock.get()
+        moment = (
+            clock.now() if clock is not None else datetime.fromtimestamp(datetime.now(UTC).timestamp(), UTC)
+        )
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+
+
+@contextmanager
+def engine_clock(clock: Clock) -> Iterator[None]:
+    """Run the block with `clock` as the time SpiffWorkflow's timers compare against."""
+    token = _timer_clock.set(clock)
+    try:
+        yield
+    finally:
+        _timer_clock.reset(token)
+
+
+# --- scripts ---------------------------------------------------------------------------------------
+class _RestrictedEnvironment(TaskDataEnvironment):
+    """Every script, condition, timer expression and DMN cell goes through RestrictedPython."""
+
+    def evaluate(self, expression, context, external_context=None):  # type: ignore[no-untyped-def]
+        return scripting.evaluate(expression, context, external_context)
+
+    def execute(self, script, context, external_context=None):  # type: ignore[no-untyped-def]
+        scripting.execute(script, context, external_context)
+        return True
+
+
+SCRIPT_ENGINE = PythonScriptEngine(environment=_RestrictedEnvironment())
+
+
+# --- serialization: specs stored once per version, never inside each instance ---------------------
+class _SharedSpecConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of each instance's JSON and takes already-restored spec objects on load."""
+
+    def to_dict(self, workflow):  # type: ignore[no-untyped-def]
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):  # type: ignore[no-untyped-def]
+        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs", {})
+        if isinstance(spec, dict):  # an older payload carrying its own spec
+            spec, subprocess_specs = self.registry.restore(spec), self.mapping_from_dict(subprocess_specs)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SharedSpecConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+
+
+@dataclass(frozen=True)
+class Specs:
+    """Restored specs of one deployed process version (opaque to callers; shareable between threads)."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskSpecFacts:
+    """What lint needs to know of one task spec."""
+
+    process_id: str
+    bpmn_id: str
+    name: str
+    kind: str
+    lane: str | None
+    manual: bool
+    properties: dict[str, str]
+    scripts: tuple[str, ...]
+    conditions: tuple[str, ...]
+    timer: str | None
+    decision_id: str | None
+    called_process: str | None
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    spec_json: str
+    facts: tuple[TaskSpecFacts, ...]
+    flows: dict[str, dict[str, list[str]]]  # process id -> task spec name -> output names
+
+
+def parse_process(bpmn: dict[str, Any], dmn: dict[str, Any], process_id: str) -> ParsedProcess:
+    """Parse hardened XML trees with XSD validation; DeployRejected names file, line and element."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        for filename, tree in bpmn.items():
+            parser.add_bpmn_xml(tree, filename=filename)
+        for filename, root in dmn.items():
+            parser.add_dmn_xml(root, filename=filename)
+        if process_id not in parser.get_process_ids():
+            found = sorted(parser.get_process_ids())
+            raise DeployRejected([f"未找到可执行流程 {process_id}（process id not found among {found}）"])
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise DeployRejected([_validation_message(exc)]) from exc
+    spec_dict = {
+        "spec": _SERIALIZER.registry.convert(spec),
+        "subprocess_specs": {name: _SERIALIZER.registry.convert(s) for name, s in subprocess_specs.items()},
+    }
+    all_specs = {process_id: spec, **subprocess_specs}
+    facts = tuple(f for pid, s in all_specs.items() for f in _facts(pid, s))
+    flows = {
+        pid: {name: [o.name for o in ts.outputs] for name, ts in s.task_specs.items()}
+        for pid, s in all_specs.items()
+    }
+    return ParsedProcess(json.dumps(spec_dict, ensure_ascii=False), facts, flows)
+
+
+def _validation_message(exc: ValidationException) -> str:
+    where = ", ".join(
+        part
+        for part in (
+            f"文件 {exc.file_name}" if getattr(exc, "file_name", "") else "",
+            f"第 {exc.line_number} 行" if getattr(exc, "line_number", "") else "",
+            f"元素 {exc.id}" if getattr(exc, "id", "") else "",
+        )
+        if part
+    )
+    return f"{where}: {exc}" if where else str(exc)
+
+
+def _facts(process_id: str, spec: Any) -> Iterator[TaskSpecFacts]:
+    for ts in spec.task_specs.values():
+        bpmn_id = getattr(ts, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        scripts = tuple(
+            s
+            for s in (
+                getattr(ts, "script", None),
+                getattr(ts, "prescript", None),
+                getattr(ts, "postscript", None),
+            )
+            if s
+        )
+        conditions = tuple(c.args[0] for c, _ in getattr(ts, "cond_task_specs", []) if c is not None)
+        definition = getattr(ts, "event_definition", None)
+        timer = definition.expression if isinstance(definition, TimerEventDefinition) else None
+        extensions = getattr(ts, "extensions", {}) or {}
+        yield TaskSpecFacts(
+            process_id=process_id,
+            bpmn_id=bpmn_id,
+            name=getattr(ts, "bpmn_name", None) or bpmn_id,
+            kind=type(ts).__name__,
+            lane=getattr(ts, "lane", None),
+            manual=bool(getattr(ts, "manual", False)),
+            properties=dict(extensions.get("properties", {}) or {}),
+            scripts=scripts,
+            conditions=conditions,
+            timer=timer,
+            decision_id=getattr(getattr(ts, "decision_table", None), "id", None),
+            called_process=getattr(ts, "spec", None) if type(ts).__name__ == "CallActivity" else None,
+        )
+
+
+def restore_specs(spec_json: str) -> Specs:
+    """Rebuild spec objects from a version's stored JSON (done once per version and process)."""
+    d = json.loads(spec_json)
+    registry = _SERIALIZER.registry
+    return Specs(
+        registry.restore(d["spec"]), {k: registry.restore(v) for k, v in d["subprocess_specs"].items()}
+    )
+
+
+# --- workflows -------------------------------------------------------------------------------------
+def new_workflow(specs: Specs, data: dict[str, Any]) -> BpmnWorkflow:
+    """A fresh instance with `data` as its start data; not yet stepped."""
+    wf = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    wf.task_tree.data.update(data)
+    return wf
+
+
+def load(specs: Specs, state_json: str, serializer_version: str) -> BpmnWorkflow:
+    """Restore an instance from its stored JSON, with our script engine attached."""
+    dct = json.loads(state_json)
+    if serializer_version != SERIALIZER_VERSION:
+        dct[_SERIALIZER.VERSION_KEY] = serializer_version
+        _SERIALIZER.migrate(dct)
+    dct["spec"], dct["subprocess_specs"] = specs.spec, specs.subprocess_specs
+    wf = _SERIALIZER.from_dict(dct)
+    wf.script_engine = SCRIPT_ENGINE  # a custom engine is dropped on deserialize (SPIFFWORKFLOW.md §4)
+    return wf
+
+
+def dump(wf: BpmnWorkflow) -> str:
+    """The instance's state as JSON, without its spec."""
+    registry = _SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        return json.dumps(_SERIALIZER.to_dict(wf), cls=_SERIALIZER._encoder_cls, ensure_ascii=False)
+    finally:
+        registry._encoder_mode = False
+
+
+def run(wf: BpmnWorkflow, budget: int, on_task: Callable[[str, str, str], None]) -> None:
+    """Run engine steps and due timers until only user tasks and future events wait.
+
+    `on_task(bpmn_id, name, kind)` is called for every engine task completed; more than `budget` of
+    them raises ProcessFailed (a loop is suspected) — RELIABILITY F21.
+    """
+    count = 0
+
+    def did_complete(task: Any) -> None:
+        nonlocal count
+        count += 1
+        if count > budget:
+            raise ProcessFailed(f"超过单次推进的步数上限 {budget}，疑似流程死循环（step budget exceeded）")
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None):
+            on_task(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, type(spec).__name__)
+
+    try:
+        while True:
+            wf.do_engine_steps(did_complete_task=did_complete)  # ends with refresh_timers()
+            if not any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY)):
+                break
+    except ProcessFailed:
+        raise
+    except SpiffWorkflowException as exc:
+        raise ProcessFailed(_task_error_message(exc)) from exc
+    except Exception as exc:
+        raise ProcessFailed(f"流程执行出错：{type(exc).__name__}: {exc}") from exc
+
+
+def _task_error_message(exc: SpiffWorkflowException) -> str:
+    task = getattr(exc, "task", None)
+    name = getattr(getattr(task, "task_spec", None), "bpmn_name", None) or getattr(
+        getattr(task, "task_spec", None), "bpmn_id", ""
+    )
+    line = getattr(exc, "line_number", None)
+    parts = [f"步骤「{name}」执行出错" if name else "流程执行出错"]
+    if line:
+        parts.append(f"第 {line} 行")
+    return "，".join(parts) + f"：{exc}"
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    guid: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict[str, str]
+    instructions: str
+    data: dict[str, Any]
+
+
+def ready_user_tasks(wf: BpmnWorkflow) -> list[ReadyTask]:
+    """READY manual tasks, in a stable order."""
+    out = []
+    for t in wf.get_tasks(state=TaskState.READY, manual=True):
+        ext = getattr(t.task_spec, "extensions", {}) or {}
+        out.append(
+            ReadyTask(
+                guid=str(t.id),
+                bpmn_id=t.task_spec.bpmn_id,
+                name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                lane=t.task_spec.lane,
+                properties=dict(ext.get("properties", {}) or {}),
+                instructions=ext.get("instructionsForEndUser", "") or "",
+                data=t.data,
+            )
+        )
+    return out
+
+
+def complete(wf: BpmnWorkflow, guid: str, data: dict[str, Any]) -> None:
+    """Merge validated form data into a READY user task and run it."""
+    task = wf.get_task_from_id(UUID(guid))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict("该任务已被处理（task is no longer ready）")
+    task.set_data(**data)
+    task.run()
+
+
+def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
+    """The earliest due time of any armed timer, for the worker (SPIFFWORKFLOW.md §3.2)."""
+    due = []
+    for ev in wf.waiting_events():
+        if ev.event_type in TIMER_EVENTS and ev.value:
+            value = ev.value["next"] if isinstance(ev.value, dict) else ev.value
+            due.append(TimerEventDefinition.get_datetime(value).astimezone(UTC))
+    return min(due) if due else None
+
+
+def is_completed(wf: BpmnWorkflow) -> bool:
+    return bool(wf.is_completed())
+
+
+def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
+    """The instance's data as of now: end data when finished, else the union of the waiting tasks' data."""
+    if wf.is_completed():
+        return dict(wf.data)
+    merged: dict[str, Any] = {}
+    pending = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    for t in sorted(pending, key=lambda t: t.last_state_change):
+        merged.update(t.data)
+    return merged
+
+
+def progress(wf: BpmnWorkflow) -> tuple[list[str], list[str]]:
+    """(bpmn ids completed, bpmn ids current) for marking the diagram."""
+    done: list[str] = []
+    current: list[str] = []
+    for t in wf.get_tasks():
+        bpmn_id = getattr(t.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if t.state == TaskState.COMPLETED:
+            done.append(bpmn_id)
+        elif t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            current.append(bpmn_id)
+    return sorted(set(done)), sorted(set(current))
+
+
+def check_script(source: str) -> None:
+    """Raise SyntaxError/PermissionError when a script would be refused at run time."""
+    scripting.compile_script(source)
+
+
+def check_expression(source: str) -> None:
+    """Raise SyntaxError/PermissionError when an expression would be refused at run time."""
+    scripting.compile_expression(source)

@@ -1,0 +1,73 @@
+"""Shared fixtures: an engine on a temporary SQLite file, the demo county, a frozen clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from engine import CHINA_TZ, Engine, FrozenClock, Settings
+from engine.demo import seed_county
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / "workflows"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
+    """A workflows folder with the real roles and county, and the given process folders."""
+    target = tmp / "workflows"
+    target.mkdir()
+    shutil.copy(WORKFLOWS / "roles.toml", target / "roles.toml")
+    shutil.copy(WORKFLOWS / "county.toml", target / "county.toml")
+    for folder in process_dirs:
+        shutil.copytree(folder, target / folder.name)
+    return target
+
+
+def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetime | None = None) -> Engine:
+    settings = Settings(
+        database_url=database_url,
+        instance_dir=str(tmp / "instance"),
+        workflows_dir=str(workflows),
+        secret_key="test-secret-key-for-audit-chain",
+    )
+    engine = Engine(settings, clock=FrozenClock(at or datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)))
+    engine.init_schema()
+    with engine.ctx.db.transaction() as session:
+        seed_county(session, workflows / "county.toml", PASSWORDS)
+    engine.deploy()
+    return engine
+
+
+# Fixed demo passwords for tests (the CLI hands out random ones).
+PASSWORDS = {
+    name: f"pw-{name}-123456"
+    for name in (
+        "zhangsan lisi wangwu zhaoliu qianqi sunba zhoujiu wushi zhengjia fengyi chenbing chuding weiwu "
+        "jiangji shengeng hanxin yangren"
+    ).split()
+}
+
+
+@pytest.fixture
+def mini_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine with only the small test process deployed."""
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, FIXTURES / "mini"))
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def actor(mini_engine: Engine):  # type: ignore[no-untyped-def]
+    """Look up a demo user as an Actor: actor("zhaoliu")."""
+
+    def lookup(username: str):  # type: ignore[no-untyped-def]
+        found = mini_engine.actor_by_name(username)
+        assert found is not None, username
+        return found
+
+    return lookup

@@ -1,0 +1,80 @@
+"""Flask app factory: thin views over the engine, Chinese first, English second."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+
+from engine import Engine, Settings
+from engine.worker import run_forever
+
+from . import api, auth, errors, instances, tasks
+from .security import add_security_headers
+
+LANGUAGES = ("zh", "en")
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, start_worker: bool = False
+) -> Flask:
+    """Build the app around one Engine; `start_worker` also runs the timer worker in a thread."""
+    settings = settings or Settings.from_env()
+    if settings.production and settings.secret_key == Settings().secret_key:
+        raise RuntimeError("QINGLIAN_SECRET_KEY must be set in production")
+    engine = engine or Engine(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+    )
+    app.extensions["qinglian"] = engine
+    Babel(app, locale_selector=_locale)
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
+    auth.init_app(app)
+    for blueprint in (auth.bp, tasks.bp, instances.bp, api.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.filters.update(_filters(settings))
+    if start_worker:
+        _start_worker(app, engine)
+    return app
+
+
+def _locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(LANGUAGES, default="zh") or "zh"
+
+
+def _filters(settings: Settings) -> dict[str, Any]:
+    tz = ZoneInfo(settings.timezone)
+
+    def local(dt: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return dt.astimezone(tz).strftime(fmt) if dt else ""
+
+    return {"localtime": local}
+
+
+def _start_worker(app: Flask, engine: Engine) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever, args=(engine.ctx, stop), name="qinglian-timers", daemon=True
+    )
+    thread.start()
+    app.extensions["qinglian_worker_stop"] = stop

@@ -1,0 +1,136 @@
+"""JSON API /api/v1 with bearer tokens: exactly the authorization of the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+
+from engine import InvalidSubmission, NotFound, TaskView
+
+from .context import current_actor, engine_of
+from .errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _authenticate() -> Any:
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    actor = engine_of().actor_for_token(token) if token else None
+    if actor is None:
+        return error_response(401, "缺少或无效的访问令牌（Bearer token required）")
+    g.actor = actor
+    return None
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+def _task(view: TaskView, full: bool = False) -> dict[str, Any]:
+    out = {
+        "id": view.id,
+        "instance_id": view.instance_id,
+        "instance_title": view.instance_title,
+        "process": view.process_id,
+        "bpmn_id": view.bpmn_id,
+        "title": view.title,
+        "role": view.role,
+        "lane": view.lane,
+        "status": view.status,
+        "due_date": view.due_date,
+        "due_provisional": view.due_provisional,
+        "working_days_left": view.working_days_left,
+    }
+    if full:
+        out.update(instructions=view.instructions, schema=view.form, ui_schema=view.ui, data=view.data)
+    return _json(out)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidSubmission({"_": "请求体必须是 JSON 对象"})
+    return body
+
+
+@bp.get("/processes")
+def processes() -> Any:
+    return jsonify([_json(asdict(p)) for p in engine_of().processes(current_actor())])
+
+
+@bp.get("/instances")
+def instances() -> Any:
+    rows = engine_of().instances(current_actor(), request.args.get("process"), request.args.get("status"))
+    return jsonify([_json(asdict(r)) for r in rows])
+
+
+@bp.post("/instances")
+def start() -> Any:
+    body = _body()
+    data = body.get("data", {})
+    if not isinstance(body.get("process"), str) or not isinstance(data, dict):
+        raise InvalidSubmission({"process": "需要 process（流程标识）和 data（对象）"})
+    engine = engine_of()
+    instance_id = engine.start(current_actor(), body["process"], data)
+    ready = engine.instance(current_actor(), instance_id).ready_tasks
+    return jsonify(id=instance_id, ready_tasks=[_task(t) for t in ready]), 201
+
+
+@bp.get("/instances/<int:instance_id>")
+def instance(instance_id: int) -> Any:
+    view = engine_of().instance(current_actor(), instance_id)
+    return jsonify(
+        _json(
+            {
+                "id": view.id,
+                "process": view.process_id,
+                "version": view.version,
+                "business_key": view.business_key,
+                "title": view.title,
+                "status": view.status,
+                "started_at": view.started_at,
+                "ended_at": view.ended_at,
+                "ready_tasks": [_task(t) for t in view.ready_tasks],
+                "history": [asdict(h) for h in view.history],
+                "current_steps": list(view.current_steps),
+            }
+        )
+    )
+
+
+@bp.get("/tasks")
+def tasks() -> Any:
+    return jsonify([_task(t) for t in engine_of().inbox(current_actor())])
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int) -> Any:
+    return jsonify(_task(engine_of().task(current_actor(), task_id), full=True))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+def complete(task_id: int) -> Any:
+    body = _body()
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidSubmission({"data": "data 必须是对象"})
+    engine = engine_of()
+    instance_id = engine.complete(current_actor(), task_id, data)
+    ready = [t for t in engine.inbox(current_actor()) if t.instance_id == instance_id]
+    return jsonify(instance_id=instance_id, ready_tasks=[_task(t) for t in ready])
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> Any:
+    return error_response(404, str(exc))

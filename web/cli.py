@@ -1,0 +1,227 @@
+"""The `qinglian` command: set up, serve, run timers and workers, manage people, check the audit trail."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from engine import CHINA_TZ, DeployRejected, Engine, FrozenClock, InvalidSubmission, Settings
+from engine.demo import seed_county
+from engine.workdays import WorkCalendar
+from engine.worker import run_forever
+
+
+def _engine(now: datetime | None = None) -> Engine:
+    settings = Settings.from_env()
+    engine = Engine(settings, clock=FrozenClock(now) if now else None)
+    engine.init_schema()
+    return engine
+
+
+def _logins_file(settings: Settings) -> Path:
+    return Path(settings.instance_dir) / "demo-logins.json"
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """清廉 Qinglian — integrity and accountability workflows."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="seed the demo county with one account per role")
+def init(demo: bool) -> None:
+    """Create the database, deploy workflows/ and (with --demo) seed the demo users."""
+    engine = _engine()
+    try:
+        for result in engine.deploy():
+            state = "新部署" if result.created else "已是最新"
+            click.echo(f"流程 {result.process_id} 版本 {result.version}（{state}）")
+    except DeployRejected as exc:
+        raise click.ClickException("部署失败：\n" + "\n".join(exc.problems)) from exc
+    if demo:
+        _seed_demo(engine)
+
+
+def _seed_demo(engine: Engine) -> None:
+    path = _logins_file(engine.settings)
+    passwords = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    with engine.ctx.db.transaction() as session:
+        seed_county(session, Path(engine.settings.workflows_dir) / "county.toml", passwords)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(passwords, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.chmod(0o600)
+    _print_logins(path)
+
+
+def _print_logins(path: Path) -> None:
+    if not path.exists():
+        return
+    passwords = json.loads(path.read_text(encoding="utf-8"))
+    engine = _engine()
+    click.echo("演示账号 Demo logins (username / password — roles):")
+    for actor, unit in engine.users():
+        if actor.username in passwords:
+            roles = ",".join(sorted(actor.roles)) or "-"
+            click.echo(
+                f"  {actor.username:<10} {passwords[actor.username]:<16} {actor.display_name} {unit} [{roles}]"
+            )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="do not run the timer worker in this process")
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve the web app (waitress) with the timer worker in the same process."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    logging.basicConfig(level=logging.INFO)
+    engine = _engine()
+    app = create_app(engine.settings, engine, start_worker=not no_worker)
+    _print_logins(_logins_file(engine.settings))
+    click.echo(f"清廉 Qinglian: http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=8)
+
+
+@main.command()
+def worker() -> None:
+    """Run a timer worker until interrupted (any number may run against PostgreSQL)."""
+    logging.basicConfig(level=logging.INFO)
+    engine = _engine()
+    stop = threading.Event()
+    click.echo("定时器工作进程已启动 (Ctrl-C 退出)")
+    try:
+        run_forever(engine.ctx, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def deploy(path: Path | None) -> None:
+    """Deploy PATH (a process folder or a folder of them; default workflows/)."""
+    try:
+        results = _engine().deploy(path, by="cli")
+    except DeployRejected as exc:
+        raise click.ClickException("部署失败：\n" + "\n".join(exc.problems)) from exc
+    for r in results:
+        click.echo(f"{r.process_id} v{r.version} {'deployed' if r.created else 'unchanged'}")
+
+
+@main.group()
+def timers() -> None:
+    """Timers and deadlines."""
+
+
+@timers.command("run")
+@click.option("--now", "now_text", help="fire as of this ISO-8601 moment (default: the real time)")
+def timers_run(now_text: str | None) -> None:
+    """Fire every timer due at that moment, print what fired, exit."""
+    now = None
+    if now_text:
+        now = datetime.fromisoformat(now_text)
+        now = now if now.tzinfo else now.replace(tzinfo=CHINA_TZ)
+    fired = _engine(now).fire_due_timers()
+    for item in fired:
+        click.echo(f"#{item.instance_id} {item.title}: {'、'.join(item.fired)}")
+    click.echo(f"{len(fired)} 个案件的定时器已触发")
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def users_list(as_json: bool) -> None:
+    """Every account: username, display name, roles, unit."""
+    rows = [
+        {
+            "username": a.username,
+            "display_name": a.display_name,
+            "roles": sorted(a.roles),
+            "unit": a.unit_id,
+            "unit_name": unit,
+        }
+        for a, unit in _engine().users()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{r['username']:<12} {r['display_name']:<6} {','.join(r['roles']):<8} {r['unit_name']}")
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", required=True)
+@click.option("--unit", default=None)
+@click.option("--role", "roles", multiple=True)
+@click.option("--post", default="")
+@click.password_option()
+def users_add(
+    username: str, display_name: str, unit: str | None, roles: tuple[str, ...], post: str, password: str
+) -> None:
+    """Create an account (password of at least 12 characters)."""
+    try:
+        _engine().add_user(username, display_name, password, unit=unit, roles=list(roles), post=post)
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+    click.echo(f"已创建 {username}")
+
+
+@main.command()
+@click.argument("username")
+def token(username: str) -> None:
+    """Print a new API token for USERNAME."""
+    try:
+        click.echo(_engine().issue_token(username))
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first altered event."""
+    bad = _engine().verify_audit()
+    if bad is not None:
+        raise click.ClickException(f"审计链在第 {bad} 条被篡改（audit chain broken at event {bad}）")
+    click.echo("审计链完整（audit chain intact）")
+
+
+@main.group()
+def calendar() -> None:
+    """The working-day calendar."""
+
+
+@calendar.command("add")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("n", type=int)
+def calendar_add(start: datetime, n: int) -> None:
+    """Print the date N working days after START (start day excluded)."""
+    deadline = WorkCalendar.default().add_working_days(date(start.year, start.month, start.day), n)
+    suffix = "（暂定：该年度放假安排尚未公布 provisional）" if deadline.provisional else ""
+    click.echo(f"{deadline.due.isoformat()}{suffix}")
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """List every setting with its environment variable and default."""
+    for env, default, help_text in Settings.documented():
+        click.echo(f"{env}={default}\n    {help_text}")

@@ -1,0 +1,85 @@
+"""Supervisors and officers: start a procedure, list cases, the case page with its diagram, files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from engine import InvalidSubmission, NotFound
+
+from .context import current_actor, engine_of
+from .form_render import fields_of, parse_post
+
+bp = Blueprint("instances", __name__)
+
+
+@bp.get("/instances")
+@login_required
+def index() -> Any:
+    process = request.args.get("process") or None
+    status = request.args.get("status") or None
+    rows = engine_of().instances(current_actor(), process, status)
+    return render_template("instances/index.html", instances=rows, process=process, status=status)
+
+
+@bp.route("/processes/<process_id>/start", methods=["GET", "POST"])
+@login_required
+def start(process_id: str) -> Any:
+    engine = engine_of()
+    actor = current_actor()
+    process = next((p for p in engine.processes(actor) if p.process_id == process_id), None)
+    if process is None or not actor.roles & set(process.start_roles):
+        abort(404)
+    form = engine.start_form(process_id)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            values = parse_post(form.schema, request.form, request.files, actor, None)
+            instance_id = engine.start(actor, process_id, values)
+        except InvalidSubmission as exc:
+            errors = exc.errors
+            values = values or {k: v for k, v in request.form.items() if k != "csrf_token"}
+        else:
+            flash(f"已登记：{process.name_zh}", "success")
+            return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+    fields = fields_of(form.schema, form.ui, values, errors)
+    return render_template("instances/start.html", process=process, fields=fields, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def detail(instance_id: int) -> Any:
+    view = engine_of().instance(current_actor(), instance_id)
+    return render_template("instances/detail.html", inst=view)
+
+
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram_xml(instance_id: int) -> Any:
+    xml = engine_of().diagram(current_actor(), instance_id)
+    return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/instances/<int:instance_id>/diagram.json")
+@login_required
+def diagram_state(instance_id: int) -> Any:
+    view = engine_of().instance(current_actor(), instance_id)
+    overdue = [
+        t.bpmn_id for t in view.ready_tasks if t.working_days_left is not None and t.working_days_left < 0
+    ]
+    return jsonify(completed=list(view.completed_steps), current=list(view.current_steps), overdue=overdue)
+
+
+@bp.get("/attachments/<int:link_id>")
+@login_required
+def attachment(link_id: int) -> Any:
+    try:
+        path, view = engine_of().attachment(current_actor(), link_id)
+    except NotFound:
+        abort(404)
+    return send_file(path, mimetype=view.mime, as_attachment=True, download_name=view.filename)

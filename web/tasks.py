@@ -1,0 +1,55 @@
+"""Officers: the inbox of their tasks and the task page with its form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from engine import InvalidSubmission
+
+from .context import current_actor, engine_of
+from .form_render import fields_of, parse_post, render_instructions
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/")
+@login_required
+def inbox() -> Any:
+    engine = engine_of()
+    actor = current_actor()
+    return render_template(
+        "tasks/inbox.html",
+        tasks=engine.inbox(actor),
+        notices=engine.notifications(actor)[:10],
+        processes=[p for p in engine.processes(actor) if actor.roles & set(p.start_roles)],
+    )
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: int) -> Any:
+    engine = engine_of()
+    actor = current_actor()
+    view = engine.task(actor, task_id)
+    props = (view.form or {}).get("properties", {})
+    values: dict[str, Any] = {k: v for k, v in view.data.items() if k in props}  # e.g. after 退回
+    errors: dict[str, str] = {}
+    if request.method == "POST" and view.form is not None:
+        try:
+            values = parse_post(view.form, request.form, request.files, actor, view.instance_id)
+            engine.complete(actor, task_id, values)
+        except InvalidSubmission as exc:
+            errors = exc.errors
+            values = values or {k: v for k, v in request.form.items() if k != "csrf_token"}
+        else:
+            flash(f"已办结：{view.title}", "success")
+            return redirect(url_for("tasks.inbox"), 303)
+    fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors)
+    status = 400 if errors else 200
+    instructions = render_instructions(view.instructions, view.data)
+    return render_template(
+        "tasks/task.html", task=view, fields=fields, errors=errors, instructions=instructions
+    ), status
