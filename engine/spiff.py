@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -40,13 +40,17 @@ TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "Cycl
 _timer_clock: ContextVar[Clock | None] = ContextVar("qinglian_timer_clock", default=None)
 
 
+_TICK = timedelta(microseconds=1)
+
+
 class _ClockedDatetime(datetime):
     @classmethod
     def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
         clock = _timer_clock.get()
-        moment = (
-            clock.now() if clock is not None else datetime.fromtimestamp(datetime.now(UTC).timestamp(), UTC)
-        )
+        moment = clock.now() if clock is not None else datetime.now(UTC)
+        # Spiff fires a timer when `due < now`; one microsecond makes a timer due at T fire at T itself,
+        # as `qinglian timers run --now T` and the worker's `next_timer_at <= now` promise.
+        moment += _TICK
         return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
 
 

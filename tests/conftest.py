@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,28 @@ def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
     return target
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _seeded_sqlite_template() -> Path:
+    """One SQLite file with the schema and the demo county, hashed once per test session (argon2 is slow
+    on purpose), copied by every test that needs a fresh database."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="qinglian-template-"))
+        engine = Engine(Settings(instance_dir=str(folder), workflows_dir=str(WORKFLOWS)))
+        engine.init_schema()
+        with engine.ctx.db.transaction() as session:
+            seed_county(session, WORKFLOWS / "county.toml", dict(PASSWORDS))
+        engine.close()
+        _TEMPLATE["path"] = folder / "qinglian.db"
+    return _TEMPLATE["path"]
+
+
 def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetime | None = None) -> Engine:
+    """A fresh engine: schema, demo county (passwords in PASSWORDS) and `workflows` deployed."""
+    if not database_url:
+        (tmp / "instance").mkdir(parents=True, exist_ok=True)
+        shutil.copy(_seeded_sqlite_template(), tmp / "instance" / "qinglian.db")
     settings = Settings(
         database_url=database_url,
         instance_dir=str(tmp / "instance"),
@@ -37,8 +59,9 @@ def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetim
     )
     engine = Engine(settings, clock=FrozenClock(at or datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)))
     engine.init_schema()
-    with engine.ctx.db.transaction() as session:
-        seed_county(session, workflows / "county.toml", PASSWORDS)
+    if database_url:
+        with engine.ctx.db.transaction() as session:
+            seed_county(session, workflows / "county.toml", dict(PASSWORDS))
     engine.deploy()
     return engine
 

@@ -40,12 +40,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session; anything it changed is discarded."""
+        """A read-only session; closing it discards anything it changed, loaded objects stay readable."""
         with self._reading() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def lock_instance(
         self, session: Session, instance_id: int, skip_locked: bool = False

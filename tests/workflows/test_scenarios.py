@@ -1,0 +1,128 @@
+"""Runs every scenario file next to each diagram (workflows/*/scenarios/*.json) through the real engine.
+
+A scenario says who does what with which data and when, and what must hold afterwards: the READY
+tasks, the instance data, the notifications sent, the final status. See workflows/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import Conflict, Engine, InvalidSubmission, NotFound, NotPermitted, spiff
+from engine.db.models import HumanTask, Notification, ProcessInstance
+from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
+
+SCENARIOS = sorted([*WORKFLOWS.glob("*/scenarios/*.json"), *FIXTURES.glob("*/scenarios/*.json")])
+ERRORS = {400: InvalidSubmission, 403: NotPermitted, 404: NotFound, 409: Conflict}
+
+
+class Run:
+    """One scenario being played against a fresh engine."""
+
+    def __init__(self, engine: Engine, instance_id: int):
+        self.engine = engine
+        self.instance_id = instance_id
+        self.last_notice = 0
+
+    def ready(self) -> list[HumanTask]:
+        with self.engine.ctx.db.reading() as session:
+            return list(
+                session.scalars(
+                    select(HumanTask).where(HumanTask.instance_id == self.instance_id, HumanTask.status == "ready")
+                )
+            )
+
+    def data(self) -> dict[str, Any]:
+        with self.engine.ctx.db.reading() as session:
+            inst = session.get(ProcessInstance, self.instance_id)
+            assert inst is not None
+            version = self.engine.ctx.specs.get(session, inst.version_id)
+            wf = spiff.load(version.specs, inst.state_json, inst.serializer_version)
+            return spiff.current_data(wf)
+
+    def status(self) -> str:
+        with self.engine.ctx.db.reading() as session:
+            inst = session.get(ProcessInstance, self.instance_id)
+            assert inst is not None
+            return inst.status
+
+    def notified_lanes(self) -> set[str]:
+        with self.engine.ctx.db.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(Notification).where(
+                        Notification.instance_id == self.instance_id, Notification.id > self.last_notice
+                    )
+                )
+            )
+        if rows:
+            self.last_notice = max(r.id for r in rows)
+        return {r.lane for r in rows}
+
+
+def _actor(engine: Engine, username: str):  # type: ignore[no-untyped-def]
+    found = engine.actor_by_name(username)
+    assert found is not None, f"unknown user {username}"
+    return found
+
+
+def _move_clock(engine: Engine, at: str) -> None:
+    engine.clock.set(datetime.fromisoformat(at))  # type: ignore[attr-defined]
+    engine.fire_due_timers()
+
+
+def _complete(run: Run, step: dict[str, Any], where: str) -> None:
+    matches = [t for t in run.ready() if t.bpmn_id == step["complete"]]
+    assert len(matches) == 1, f"{where}: expected one READY {step['complete']}, found {[t.bpmn_id for t in run.ready()]}"
+    actor = _actor(run.engine, step["as"])
+    if "error" in step:
+        with pytest.raises(ERRORS[step["error"]]) as caught:
+            run.engine.complete(actor, matches[0].id, step.get("data", {}))
+        if "errors" in step:
+            assert set(step["errors"]) <= set(caught.value.errors), f"{where}: {caught.value.errors}"
+        return
+    run.engine.complete(actor, matches[0].id, step.get("data", {}))
+
+
+def _expect(run: Run, expected: dict[str, Any], where: str) -> None:
+    if "ready" in expected:
+        assert sorted(t.bpmn_id for t in run.ready()) == sorted(expected["ready"]), where
+    if "data" in expected:
+        data = run.data()
+        for key, value in expected["data"].items():
+            assert data.get(key) == value, f"{where}: data[{key!r}] = {data.get(key)!r}, expected {value!r}"
+    if "notified" in expected:
+        lanes = run.notified_lanes()
+        wanted = set(expected["notified"])
+        assert wanted <= lanes if wanted else not lanes, f"{where}: notified {sorted(lanes)}"
+    if "status" in expected:
+        assert run.status() == expected["status"], where
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_scenario(path: Path, tmp_path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    start = scenario["start"]
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, path.parent.parent), at=datetime.fromisoformat(start["at"]))
+    try:
+        process_id = engine.deploy()[0].process_id
+        instance_id = engine.start(_actor(engine, start["as"]), process_id, start["data"])
+        run = Run(engine, instance_id)
+        for number, step in enumerate(scenario.get("steps", []), 1):
+            where = f"{path.name} step {number}"
+            if "at" in step:
+                _move_clock(engine, step["at"])
+            if "complete" in step:
+                _complete(run, step, where)
+            if "expect" in step:
+                _expect(run, step["expect"], where)
+        _expect(run, scenario.get("end", {}), f"{path.name} end")
+        assert engine.verify_audit() is None
+    finally:
+        engine.close()
