@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -66,14 +67,9 @@ def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetim
     return engine
 
 
-# Fixed demo passwords for tests (the CLI hands out random ones).
-PASSWORDS = {
-    name: f"pw-{name}-123456"
-    for name in (
-        "zhangsan lisi wangwu zhaoliu qianqi sunba zhoujiu wushi zhengjia fengyi chenbing chuding weiwu "
-        "jiangji shengeng hanxin yangren"
-    ).split()
-}
+# Fixed demo passwords for tests (the CLI hands out random ones), one per user of county.toml.
+_COUNTY = tomllib.loads((WORKFLOWS / "county.toml").read_text("utf-8"))
+PASSWORDS = {name: f"pw-{name}-123456" for name in _COUNTY["users"]}
 
 
 @pytest.fixture

@@ -70,9 +70,8 @@ def _print_logins(path: Path) -> None:
     for actor, unit in engine.users():
         if actor.username in passwords:
             roles = ",".join(sorted(actor.roles)) or "-"
-            click.echo(
-                f"  {actor.username:<10} {passwords[actor.username]:<16} {actor.display_name} {unit} [{roles}]"
-            )
+            secret = passwords[actor.username]
+            click.echo(f"  {actor.username:<10} {secret:<16} {actor.display_name} {unit} [{roles}]")
 
 
 @main.command()

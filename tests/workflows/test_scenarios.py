@@ -34,7 +34,9 @@ class Run:
         with self.engine.ctx.db.reading() as session:
             return list(
                 session.scalars(
-                    select(HumanTask).where(HumanTask.instance_id == self.instance_id, HumanTask.status == "ready")
+                    select(HumanTask).where(
+                        HumanTask.instance_id == self.instance_id, HumanTask.status == "ready"
+                    )
                 )
             )
 
@@ -79,7 +81,9 @@ def _move_clock(engine: Engine, at: str) -> None:
 
 def _complete(run: Run, step: dict[str, Any], where: str) -> None:
     matches = [t for t in run.ready() if t.bpmn_id == step["complete"]]
-    assert len(matches) == 1, f"{where}: expected one READY {step['complete']}, found {[t.bpmn_id for t in run.ready()]}"
+    assert len(matches) == 1, (
+        f"{where}: expected one READY {step['complete']}, found {[t.bpmn_id for t in run.ready()]}"
+    )
     actor = _actor(run.engine, step["as"])
     if "error" in step:
         with pytest.raises(ERRORS[step["error"]]) as caught:
@@ -109,7 +113,9 @@ def _expect(run: Run, expected: dict[str, Any], where: str) -> None:
 def test_scenario(path: Path, tmp_path: Path) -> None:
     scenario = json.loads(path.read_text(encoding="utf-8"))
     start = scenario["start"]
-    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, path.parent.parent), at=datetime.fromisoformat(start["at"]))
+    engine = build_engine(
+        tmp_path, make_workflows_dir(tmp_path, path.parent.parent), at=datetime.fromisoformat(start["at"])
+    )
     try:
         process_id = engine.deploy()[0].process_id
         instance_id = engine.start(_actor(engine, start["as"]), process_id, start["data"])
