@@ -8,7 +8,9 @@ runs them (a context variable), so one engine serves any number of threads.
 
 from __future__ import annotations
 
+import ast
 import operator
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,7 +20,13 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
+from RestrictedPython import (
+    RestrictingNodeTransformer,
+    compile_restricted_eval,
+    compile_restricted_exec,
+    limited_builtins,
+    safe_builtins,
+)
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -119,14 +127,156 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "notify": notify,
 }
 
-_INPLACE = {
+# --- budgets (RELIABILITY F20): a script may not hang the action or fill the memory ----------------
+SCRIPT_LINE_BUDGET = 100_000  # lines one script or expression may execute
+MAX_VALUE_SIZE = 10_000_000  # items of a string/list/tuple, or bits of an integer, a script may build
+_SCRIPT_FILE = "<bpmn-script>"
+
+
+class ScriptBudgetExceeded(RuntimeError):
+    """A script ran too long or built too large a value; the action is rolled back."""
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "**": operator.pow,
+    "<<": operator.lshift,
+    ">>": operator.rshift,
+    "|": operator.or_,
+    "^": operator.xor,
+    "&": operator.and_,
+    "@": operator.matmul,
+}
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "*=": operator.imul,
     "/=": operator.itruediv,
     "//=": operator.ifloordiv,
     "%=": operator.imod,
+    "**=": operator.ipow,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+    "&=": operator.iand,
+    "@=": operator.imatmul,
 }
+_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return value.bit_length()
+    if isinstance(value, str | bytes | list | tuple):
+        return len(value)
+    return 0
+
+
+def _estimate(op: str, a: Any, b: Any) -> int:
+    """An upper bound of the size of `a op b`, computed without computing it."""
+    ints = isinstance(a, int) and isinstance(b, int)
+    if op == "**" and ints and b > 0 and abs(a) > 1:
+        return a.bit_length() * b
+    if op == "*":
+        if ints:
+            return a.bit_length() + b.bit_length()
+        if isinstance(a, int) and not isinstance(b, int):
+            return a * _size(b)
+        if isinstance(b, int) and not isinstance(a, int):
+            return b * _size(a)
+    if op == "<<" and ints:
+        return a.bit_length() + max(b, 0)
+    return 0
+
+
+def _too_large(op: str) -> ScriptBudgetExceeded:
+    return ScriptBudgetExceeded(f"脚本运算 {op} 的结果过大（value larger than {MAX_VALUE_SIZE}）")
+
+
+def _apply(op: str, fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    if _estimate(op.rstrip("="), a, b) > MAX_VALUE_SIZE:
+        raise _too_large(op)
+    result = fn(a, b)
+    if _size(result) > MAX_VALUE_SIZE:
+        raise _too_large(op)
+    return result
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    """`a op b` for the operators that can build huge values (+, *, **, <<), within the size budget."""
+    return _apply(op, _BINARY[op], a, b)
+
+
+def _inplacevar(op: str, x: Any, y: Any) -> Any:
+    if op not in _INPLACE:
+        raise ScriptBudgetExceeded(f"不支持的运算 {op}")
+    return _apply(op, _INPLACE[op], x, y)
+
+
+def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
+    return pow(base, exp, mod) if mod is not None else _arith("**", base, exp)
+
+
+@contextmanager
+def _line_budget(limit: int) -> Iterator[None]:
+    """Abort the script (not the helpers it calls) after `limit` executed lines: `while True: pass`."""
+    previous = sys.gettrace()
+    left = limit
+
+    def count(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal left
+        if event == "line":
+            left -= 1
+            if left < 0:
+                raise ScriptBudgetExceeded(f"脚本执行超过 {limit} 行，疑似死循环（script step budget exceeded）")
+        return count
+
+    def on_call(frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename == _SCRIPT_FILE:
+            return count
+        return previous(frame, event, arg) if previous is not None else None
+
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: no imports, helper names are read-only, size-guarded arithmetic."""
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> Any:
+        self.error(node, "脚本中不允许 import（imports are not allowed; use the helpers）")
+        return node
+
+    visit_ImportFrom = visit_Import  # noqa: N815 — the NodeTransformer naming scheme
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        if isinstance(node.ctx, ast.Store | ast.Del) and node.id in HELPERS:
+            self.error(node, f'"{node.id}" 是辅助函数名，不能赋值或删除（helper names are read-only）')
+        return super().visit_Name(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = self.node_contents_visit(node)
+        op = _GUARDED_OPS.get(type(node.op))
+        if op is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_arith_", ast.Load()), args=[ast.Constant(op), node.left, node.right], keywords=[]
+        )
+        for new in (call, call.func, call.args[0]):
+            ast.copy_location(new, node)
+        return call
+
 
 _BUILTINS = {
     **safe_builtins,
@@ -134,11 +284,8 @@ _BUILTINS = {
     **{
         f.__name__: f for f in (dict, list, sum, min, max, sorted, enumerate, any, all, reversed, map, filter)
     },
+    "pow": _pow,
 }
-
-
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    return _INPLACE[op](x, y)
 
 
 def _globals() -> dict[str, Any]:
@@ -151,6 +298,7 @@ def _globals() -> dict[str, Any]:
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
         "_inplacevar_": _inplacevar,
+        "_arith_": _arith,
         **HELPERS,
     }
 
@@ -158,7 +306,7 @@ def _globals() -> dict[str, Any]:
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script under RestrictedPython; PermissionError names what is forbidden."""
-    result = compile_restricted_exec(source)
+    result = compile_restricted_exec(source, filename=_SCRIPT_FILE, policy=_Policy)
     if result.errors:
         raise PermissionError("; ".join(result.errors))
     return result.code
@@ -167,7 +315,7 @@ def compile_script(source: str) -> CodeType:
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile an expression (condition, timer, DMN cell) under RestrictedPython."""
-    result = compile_restricted_eval(source)
+    result = compile_restricted_eval(source, filename=_SCRIPT_FILE, policy=_Policy)
     if result.errors:
         raise PermissionError("; ".join(result.errors))
     return result.code
@@ -181,11 +329,13 @@ def _check_shadowing(context: dict[str, Any]) -> None:
 
 def evaluate(expression: str, context: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
     """Evaluate an expression over task data (plus `extra` names, e.g. a DMN input)."""
+    _check_shadowing(context)
     code = compile_expression(expression)
     scope = _globals()
     scope.update(extra or {})
     scope.update(context)
-    return eval(code, scope)  # noqa: S307 — restricted bytecode, guarded builtins
+    with _line_budget(SCRIPT_LINE_BUDGET):
+        return eval(code, scope)  # noqa: S307 — restricted bytecode, guarded builtins
 
 
 def execute(script: str, context: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
@@ -196,7 +346,8 @@ def execute(script: str, context: dict[str, Any], extra: dict[str, Any] | None =
     scope = dict(reserved)
     scope.update(extra or {})
     scope.update(context)
-    exec(code, scope)  # noqa: S102 — restricted bytecode, guarded builtins
+    with _line_budget(SCRIPT_LINE_BUDGET):
+        exec(code, scope)  # noqa: S102 — restricted bytecode, guarded builtins
     for key in list(context):
         if key not in scope:
             del context[key]

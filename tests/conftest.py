@@ -33,11 +33,16 @@ def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
 _TEMPLATE: dict[str, Path] = {}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _template_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _TEMPLATE["folder"] = tmp_path_factory.mktemp("template")
+
+
 def _seeded_sqlite_template() -> Path:
     """One SQLite file with the schema and the demo county, hashed once per test session (argon2 is slow
     on purpose), copied by every test that needs a fresh database."""
     if "path" not in _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="qinglian-template-"))
+        folder = _TEMPLATE.get("folder") or Path(tempfile.mkdtemp(prefix="qinglian-template-"))
         engine = Engine(Settings(instance_dir=str(folder), workflows_dir=str(WORKFLOWS)))
         engine.init_schema()
         with engine.ctx.db.transaction() as session:

@@ -1,0 +1,58 @@
+"""What a person does on Qinglian's pages, as Playwright steps (shared by the browser tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import PASSWORDS
+
+
+class Person:
+    """One signed-in person in their own browser context (own cookies), with console errors kept."""
+
+    def __init__(self, chromium: Any, base_url: str, username: str, artifacts: Path):
+        self.context = chromium.new_context(
+            base_url=base_url, viewport={"width": 1280, "height": 900}, locale="zh-CN"
+        )
+        self.page = self.context.new_page()
+        self.username = username
+        self.artifacts = artifacts
+        self.console_errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.goto("/login")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码").fill(PASSWORDS[username])
+        self.page.get_by_role("button", name="登录").click()
+        self.page.wait_for_url("**/")
+
+    def _console(self, message: Any) -> None:
+        # A form refused with field errors is answered 400 on purpose; Chromium logs that as an error.
+        if message.type == "error" and "400 (BAD REQUEST)" not in message.text:
+            self.console_errors.append(message.text)
+
+    def open_task(self, title: str) -> None:
+        self.page.goto("/")
+        self.page.get_by_role("link", name=title, exact=True).first.click()
+        self.page.get_by_role("heading", name=title).wait_for()
+
+    def submit(self) -> None:
+        self.page.get_by_role("button", name="提交").click()
+        self.page.wait_for_load_state()
+
+    def choose(self, label: str) -> None:
+        self.page.get_by_label(label, exact=True).check()
+
+    def fill(self, label: str, value: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(value)
+
+    def select(self, label: str, option: str) -> None:
+        self.page.get_by_label(label, exact=True).select_option(label=option)
+
+    def shot(self, name: str) -> Path:
+        path = self.artifacts / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
