@@ -1,0 +1,49 @@
+"""The layering and size budgets of ARCHITECTURE.md and STYLE.md §7, checked on every run."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PACKAGES = ("engine", "web")
+MAX_LINES = 400
+
+
+def _modules() -> list[Path]:
+    return sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
+
+
+def test_import_contracts_hold() -> None:
+    """engine never imports Flask or web; web never imports SpiffWorkflow (import-linter)."""
+    linter = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_is_over_the_size_budget() -> None:
+    too_long = {
+        p.relative_to(ROOT).as_posix(): n
+        for p in _modules()
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
+    assert too_long == {}
+
+
+def test_only_spiff_module_imports_spiffworkflow() -> None:
+    importers = set()
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any(n.startswith("SpiffWorkflow") for n in names):
+                importers.add(path.relative_to(ROOT).as_posix())
+    assert importers == {"engine/spiff.py"}
+
+
+def test_only_the_unit_of_work_commits() -> None:
+    committers = {p.relative_to(ROOT).as_posix() for p in _modules() if ".commit()" in p.read_text()}
+    assert committers == {"engine/db/uow.py"}

@@ -1,0 +1,66 @@
+"""The `qinglian` command line, run as an operator would (click's runner, a fresh instance folder)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES, make_workflows_dir
+from web.cli import main
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    workflows = make_workflows_dir(tmp_path, FIXTURES / "mini")
+    monkeypatch.setenv("QINGLIAN_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("QINGLIAN_WORKFLOWS_DIR", str(workflows))
+    monkeypatch.delenv("QINGLIAN_DATABASE_URL", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        return result.exit_code, result.output
+
+    return invoke
+
+
+def test_calendar_add_counts_working_days(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("calendar", "add", "2025-09-26", "15") == (0, "2025-10-23\n")
+    assert run("calendar", "add", "2026-02-10", "15") == (0, "2026-03-09\n")
+    code, out = run("calendar", "add", "2026-12-20", "15")
+    assert code == 0 and out.startswith("2027-01-") and "provisional" in out
+
+
+def test_init_demo_seeds_users_and_prints_logins(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("init", "--demo")
+    assert code == 0
+    assert "mini" in out and "zhaoliu" in out
+    passwords = json.loads((tmp_path / "instance" / "demo-logins.json").read_text())
+    assert passwords["zhaoliu"] in out and len(passwords["zhaoliu"]) >= 12
+    code, out = run("users", "list", "--json")
+    users = {u["username"]: u for u in json.loads(out)}
+    assert users["zhaoliu"]["roles"] == ["AG"] and users["zhaoliu"]["unit"] == "AGS"
+    code, again = run("init", "--demo")  # idempotent: same passwords, same version
+    assert code == 0 and passwords["zhaoliu"] in again and "已是最新" in again
+
+
+def test_deploy_reports_a_bad_file_and_changes_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    bad = tmp_path / "bad" / "mini"
+    shutil.copytree(FIXTURES / "mini", bad)
+    (bad / "process.bpmn").write_text("<bpmn:definitions", encoding="utf-8")
+    code, out = run("deploy", str(bad))
+    assert code == 1 and "process.bpmn" in out and "XML" in out
+
+
+def test_token_timers_and_audit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--demo")
+    code, token = run("token", "zhaoliu")
+    assert code == 0 and token.startswith("ql_")
+    code, out = run("timers", "run", "--now", "2030-01-01T00:00:00+08:00")
+    assert code == 0 and "0 个案件" in out
+    assert run("audit", "verify") == (0, "审计链完整（audit chain intact）\n")
