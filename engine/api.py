@@ -16,7 +16,7 @@ from .db.models import Attachment, AttachmentLink, HumanTask, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
-from .forms import Form, load_form
+from .forms import Form
 from .records import (
     Actor,
     AttachmentView,
@@ -79,7 +79,7 @@ class Engine:
             row = runtime.latest_version(session, process_id)
             if row is None or not row.meta["process"].get("start_form"):
                 raise NotFound("流程不存在")
-            return load_form(row.sources, row.meta["process"]["start_form"])
+            return self.ctx.specs.get(session, row.id).form(row.meta["process"]["start_form"])
 
     def processes(self, actor: Actor) -> list[ProcessView]:
         with self.ctx.db.reading() as session:

@@ -14,13 +14,14 @@ from .clock import Clock
 from .config import Settings
 from .db.models import ProcessVersion, User
 from .db.uow import Database
+from .forms import Form, load_form
 from .roles import RoleBook
 from .workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """A deployed version as the runtime needs it: metadata, sources and restored specs."""
+    """A deployed version as the runtime needs it: metadata, sources, restored specs, parsed forms."""
 
     id: int
     process_id: str
@@ -28,6 +29,14 @@ class VersionInfo:
     meta: dict
     sources: dict[str, str]
     specs: spiff.Specs
+    _forms: dict[str, Form] = field(default_factory=dict, compare=False, repr=False)
+
+    def form(self, name: str) -> Form:
+        """The form `name` of this version, parsed once (the version's own copy: F9)."""
+        found = self._forms.get(name)
+        if found is None:
+            found = self._forms.setdefault(name, load_form(self.sources, name))
+        return found
 
 
 @dataclass

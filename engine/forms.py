@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +37,10 @@ class Form:
     @property
     def fields(self) -> dict[str, dict[str, Any]]:
         return self.schema.get("properties", {})
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.schema, format_checker=_FORMATS)
 
 
 def load_form(sources: dict[str, str], name: str) -> Form:
@@ -86,8 +91,7 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
             errors[key] = "不允许的字段（unknown field）"
     if errors:
         raise InvalidSubmission(errors)
-    validator = Draft202012Validator(form.schema, format_checker=_FORMATS)
-    for err in validator.iter_errors(data):
+    for err in form.validator.iter_errors(data):
         field = _field_of(err)
         errors.setdefault(field, _MESSAGES.get(err.validator, lambda e: "填写有误")(err))
     for name, spec in form.fields.items():

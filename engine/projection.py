@@ -63,7 +63,7 @@ def _open(
         instructions=task.instructions,
         created_at=now,
         due_date=due,
-        due_provisional=bool(due and due.year not in ctx.calendar.published_years),
+        due_provisional=bool(due and ctx.calendar.is_provisional(due)),
         calendar_version=ctx.calendar.version if due else None,
     )
     session.add(row)

@@ -23,7 +23,6 @@ from .db.models import (
     User,
 )
 from .errors import NotFound
-from .forms import load_form
 from .records import (
     Actor,
     AttachmentView,
@@ -103,7 +102,7 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
     if instance is None:
         raise NotFound("任务不存在")
     version = ctx.specs.get(session, instance.version_id)
-    form = load_form(version.sources, row.form_ref) if row.form_ref else None
+    form = version.form(row.form_ref) if row.form_ref else None
     data: dict[str, Any] = {}
     if row.status == "ready":
         wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)

@@ -21,7 +21,7 @@ from .context import EngineContext, VersionInfo
 from .db.models import AttachmentLink, HumanTask, Incident, InstanceRecusal, ProcessInstance, ProcessVersion
 from .directory import find_actor, is_recused, recused_user_ids
 from .errors import Conflict, InvalidSubmission, NotFound, NotPermitted, ProcessFailed
-from .forms import FormContext, load_form, validate
+from .forms import FormContext, validate
 from .projection import add_participants, deliver_notices, project_tasks
 from .records import Actor
 from .scripting import ScriptContext, script_context
@@ -124,9 +124,7 @@ def _validate_start(
         if data:
             raise InvalidSubmission({"_": "此流程没有开始表单"})
         return {}
-    return validate(
-        load_form(version.sources, form_name), data, _form_context(ctx, session, None, actor, data)
-    )
+    return validate(version.form(form_name), data, _form_context(ctx, session, None, actor, data))
 
 
 def _bind_staged_attachments(session: Session, actor: Actor, instance_id: int, data: dict) -> None:
@@ -160,26 +158,36 @@ def _complete(
     ctx: EngineContext, session: Session, actor: Actor, task_id: int, data: dict[str, Any], may_see: Any
 ) -> int:
     row = session.get(HumanTask, task_id)
-    if row is None or not may_see(session, actor, row):
+    if row is None:
+        raise NotFound("任务不存在")
+    if not (_may_act(actor, row) and not _recused(session, actor, row.instance_id)):
+        if may_see(session, actor, row):
+            raise NotPermitted("您不能办理此任务")
         raise NotFound("任务不存在")
     instance = ctx.db.lock_instance(session, row.instance_id)
-    session.refresh(row)
+    if ctx.db.is_postgres:
+        session.refresh(row)  # another transaction may have completed it while we waited for the lock
     if row.status != "ready" or instance is None:
         raise Conflict("该任务已被他人处理（task already completed）")
-    if not _may_act(actor, row):
-        raise NotPermitted("您不能办理此任务")
     version = ctx.specs.get(session, instance.version_id)
     wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
     task_data = next((t.data for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
     if task_data is None:
         raise Conflict("该任务已被他人处理（task already completed）")
-    form = load_form(version.sources, row.form_ref or "")
+    form = version.form(row.form_ref or "")
     clean = validate(form, data, _form_context(ctx, session, instance.id, actor, task_data))
     with _action(ctx):
         spiff.complete(wf, row.task_guid, clean)
     payload = {"task": row.title, "bpmn_id": row.bpmn_id, "data": clean}
     _advance(ctx, session, instance, wf, actor, "task_completed", payload, row)
     return instance.id
+
+
+def _recused(session: Session, actor: Actor, instance_id: int) -> bool:
+    query = select(InstanceRecusal.user_id).where(
+        InstanceRecusal.instance_id == instance_id, InstanceRecusal.user_id == actor.id
+    )
+    return session.scalar(query) is not None
 
 
 def _may_act(actor: Actor, row: HumanTask) -> bool:

@@ -64,6 +64,10 @@ class WorkCalendar:
         first, last = holidays.China.start_year, holidays.China.end_year
         return frozenset(y for y in range(first, last + 1) if self._is_published(y))
 
+    def is_provisional(self, d: date) -> bool:
+        """True if ``d`` lies in a year whose official schedule is not in the data yet."""
+        return not self._is_published(d.year)
+
     def is_working_day(self, d: date) -> bool:
         """True if ``d`` is a working day in China, after the local overrides."""
         _require_date(d)

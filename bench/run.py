@@ -1,0 +1,214 @@
+"""`make bench`: the performance figures of issue 2, printed (never asserted in tests).
+
+(a) completing one user task through the engine's public API (lock, load, validate, run, save, project,
+    audit, commit) next to the same step on raw SpiffWorkflow in memory with JSON (de)serialization;
+(b) the inbox query with 10,000 and with 100,000 instances stored;
+(c) POST /api/v1/tasks/<id>/complete against a running server on 127.0.0.1;
+(d) the server's peak RSS after (b) and (c).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cases import CASES, Case  # noqa: E402
+from bench.seed import clone_instances  # noqa: E402
+from engine import CHINA_TZ, Engine, FrozenClock, Settings  # noqa: E402
+from engine.db.models import HumanTask  # noqa: E402
+from engine.demo import seed_county  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+PASSWORDS: dict[str, str] = {}
+_SERIAL = itertools.count(1)
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def make_engine(folder: Path, case: Case) -> Engine:
+    workflows = folder / "workflows"
+    workflows.mkdir()
+    for name in ("roles.toml", "county.toml"):
+        shutil.copy(ROOT / "workflows" / name, workflows / name)
+    shutil.copytree(case.folder, workflows / case.folder.name)
+    settings = Settings(instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench")
+    engine = Engine(settings, clock=FrozenClock(datetime(2025, 9, 1, 9, tzinfo=CHINA_TZ)))
+    engine.init_schema()
+    with engine.ctx.db.transaction() as session:
+        seed_county(session, ROOT / "workflows" / "county.toml", PASSWORDS)
+    engine.deploy()
+    return engine
+
+
+def ready_task_ids(engine: Engine, case: Case, count: int) -> list[int]:
+    """Start `count` instances and walk each to the benchmarked task; returns those task ids."""
+    starter = engine.actor_by_name(case.starter)
+    ids = []
+    for _ in range(count):
+        n = next(_SERIAL)
+        instance_id = engine.start(starter, case.process_id, case.start_data(n))  # type: ignore[arg-type]
+        for bpmn_id, username, data in case.before:
+            engine.complete(engine.actor_by_name(username), _open_task(engine, instance_id, bpmn_id), data)  # type: ignore[arg-type]
+        ids.append(_open_task(engine, instance_id, case.task))
+    return ids
+
+
+def _open_task(engine: Engine, instance_id: int, bpmn_id: str) -> int:
+    with engine.ctx.db.reading() as session:
+        return session.scalars(
+            select(HumanTask.id).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.bpmn_id == bpmn_id,
+                HumanTask.status == "ready",
+            )
+        ).one()
+
+
+def bench_engine_complete(engine: Engine, case: Case, rounds: int) -> float:
+    ids = ready_task_ids(engine, case, rounds)
+    actor = engine.actor_by_name(case.actor)
+    samples = []
+    for task_id in ids:
+        t0 = time.perf_counter()
+        engine.complete(actor, task_id, case.data)  # type: ignore[arg-type]
+        samples.append(time.perf_counter() - t0)
+    return _median_ms(samples)
+
+
+def bench_raw_spiff(case: Case, rounds: int) -> float:
+    from bench.raw_spiff import raw_complete_samples
+
+    return _median_ms(raw_complete_samples(ROOT / "workflows", case, rounds))
+
+
+def bench_inbox(engine: Engine, case: Case, total: int) -> float:
+    clone_instances(engine, case, total)
+    actor = engine.actor_by_name(case.actor)
+    engine.inbox(actor)  # type: ignore[arg-type]
+    samples = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        engine.inbox(actor)  # type: ignore[arg-type]
+        samples.append(time.perf_counter() - t0)
+    return _median_ms(samples)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[float, float]:
+    """(median ms of POST complete, peak RSS MiB of the server) against `qinglian serve`."""
+    import psutil
+
+    ids = ready_task_ids(engine, case, rounds)
+    token = engine.issue_token(case.actor)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "QINGLIAN_INSTANCE_DIR": str(folder),
+        "QINGLIAN_WORKFLOWS_DIR": str(folder / "workflows"),
+        "QINGLIAN_SECRET_KEY": "bench",
+    }
+    qinglian = Path(sys.executable).parent / "qinglian"
+    server = subprocess.Popen(
+        [str(qinglian), "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        conn = _wait_for(port)
+        proc = psutil.Process(server.pid)
+        peak = 0
+        samples = []
+        body = json.dumps({"data": case.data})
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        for task_id in ids:
+            t0 = time.perf_counter()
+            conn.request("POST", f"/api/v1/tasks/{task_id}/complete", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            samples.append(time.perf_counter() - t0)
+            assert response.status == 200, response.status
+            peak = max(peak, proc.memory_info().rss)
+        conn.request("GET", "/api/v1/tasks", headers=headers)
+        conn.getresponse().read()
+        peak = max(peak, proc.memory_info().rss)
+        return _median_ms(samples), peak / 2**20
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(port: int) -> http.client.HTTPConnection:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/login")
+            conn.getresponse().read()
+            return conn
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--case", default="clue_disposal", choices=sorted(CASES))
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    case = CASES[args.case]
+    folder = Path(tempfile.mkdtemp(prefix="qinglian-bench-"))
+    try:
+        engine = make_engine(folder, case)
+        print(
+            f"Qinglian benchmarks — process {case.process_id}, task {case.task}, {args.rounds} rounds, SQLite"
+        )
+        engine_ms = bench_engine_complete(engine, case, args.rounds)
+        raw_ms = bench_raw_spiff(case, args.rounds)
+        print(
+            f"(a) complete one user task: engine {engine_ms:.2f} ms (incl. commit), raw SpiffWorkflow+JSON "
+            f"{raw_ms:.2f} ms, ratio {engine_ms / raw_ms:.2f}x (target <= 2x)"
+        )
+        figures = {}
+        for size in [int(s) for s in args.sizes.split(",")]:
+            figures[size] = bench_inbox(engine, case, size)
+            print(f"(b) inbox query with {size:,} instances stored: {figures[size]:.2f} ms")
+        sizes = sorted(figures)
+        if len(sizes) > 1:
+            print(
+                f"    growth {sizes[0]:,} -> {sizes[-1]:,}: {figures[sizes[-1]] / figures[sizes[0]]:.2f}x "
+                "(target <= 1.5x, <= 20 ms)"
+            )
+        http_ms, rss = bench_http(engine, folder, case, args.rounds)
+        print(f"(c) POST /api/v1/tasks/<id>/complete: {http_ms:.2f} ms median (target <= 5 ms)")
+        print(f"(d) server peak RSS after (b) and (c): {rss:.0f} MiB")
+        engine.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
