@@ -27,12 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from bench.cases import CASES, Case  # noqa: E402
 from bench.seed import clone_instances  # noqa: E402
 from engine import CHINA_TZ, Engine, FrozenClock, Settings  # noqa: E402
 from engine.db.models import HumanTask  # noqa: E402
 from engine.demo import seed_county  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 PASSWORDS: dict[str, str] = {}
 _SERIAL = itertools.count(1)

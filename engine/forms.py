@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
