@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from . import runtime
 from .context import EngineContext
@@ -18,27 +18,52 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-def due_instance_ids(ctx: EngineContext, now: datetime, limit: int = BATCH) -> list[int]:
-    with ctx.db.reading() as session:
-        return list(
-            session.scalars(
-                select(ProcessInstance.id)
-                .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
-                .order_by(ProcessInstance.next_timer_at)
-                .limit(limit)
+def due_instance_ids(ctx: EngineContext, now: datetime, limit: int | None = None) -> list[int]:
+    """The first `limit` (default BATCH) running instances with a timer due at `now`, earliest first."""
+    return [instance_id for _at, instance_id in _due_page(ctx, now, None, limit or BATCH)]
+
+
+def _due_page(
+    ctx: EngineContext, now: datetime, after: tuple[datetime, int] | None, limit: int
+) -> list[tuple[datetime, int]]:
+    """(next_timer_at, id) of due instances in that order, strictly after the cursor `after`."""
+    query = (
+        select(ProcessInstance.next_timer_at, ProcessInstance.id)
+        .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
+        .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
+        .limit(limit)
+    )
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(
+                ProcessInstance.next_timer_at > at,
+                and_(ProcessInstance.next_timer_at == at, ProcessInstance.id > last_id),
             )
         )
+    with ctx.db.reading() as session:
+        return [(at, instance_id) for at, instance_id in session.execute(query)]
 
 
 def sweep(ctx: EngineContext) -> list[FiredTimers]:
-    """Fire everything due by the engine clock; each instance in its own transaction."""
+    """Fire everything due by the engine clock; each instance in its own transaction.
+
+    The due instances are walked with a cursor over (next_timer_at, id). Instances that stay due —
+    their timers failed (incident), or another worker holds them (SKIP LOCKED) — are passed once per
+    sweep and never hide the ones behind them, however many there are (a page of BATCH failing
+    instances used to end the sweep with everything after them unfired).
+    """
     fired: list[FiredTimers] = []
-    seen: set[int] = set()
+    seen: set[int] = set()  # at most one firing per instance and sweep
+    after: tuple[datetime, int] | None = None
     while True:
-        ids = [i for i in due_instance_ids(ctx, ctx.clock.now()) if i not in seen]
-        if not ids:
+        page = _due_page(ctx, ctx.clock.now(), after, BATCH)
+        if not page:
             return fired
-        for instance_id in ids:
+        after = page[-1]
+        for _at, instance_id in page:
+            if instance_id in seen:
+                continue
             seen.add(instance_id)
             try:
                 steps = runtime.fire_timers(ctx, instance_id, skip_locked=True)

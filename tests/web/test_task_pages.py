@@ -1,0 +1,118 @@
+"""Officers working through the pages: forms keep what was typed, uploads are checked, double submits refused."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+
+from engine import Engine
+from tests.web.conftest import START, Browser, csrf_of
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _register(as_user) -> tuple[Browser, int]:  # type: ignore[no-untyped-def]
+    registrar = as_user("zhaoliu")
+    response = registrar.post_form("/processes/mini/start", START)
+    assert response.status_code == 303
+    return registrar, int(response.location.rsplit("/", 1)[1])
+
+
+def _first_task(client, title: str) -> str:  # type: ignore[no-untyped-def]
+    inbox = client.get("/").text
+    found = re.search(rf'href="(/tasks/\d+)">{title}<', inbox)
+    assert found, f"{title} not in inbox"
+    return found.group(1)
+
+
+def test_start_form_errors_are_per_field_and_keep_the_input(as_user) -> None:  # type: ignore[no-untyped-def]
+    registrar = as_user("zhaoliu")
+    response = registrar.post_form("/processes/mini/start", {"case_no": "M-1", "subject_name": "冯乙"})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="err-case_no"' in page and "格式不符合要求" in page
+    assert 'id="err-subject_unit"' in page and "此项为必填项" in page
+    assert 'value="冯乙"' in page and 'value="M-1"' in page
+    assert 'aria-describedby="err-case_no"' in page
+
+
+def test_complete_through_the_page_then_a_second_submit_is_refused(as_user) -> None:  # type: ignore[no-untyped-def]
+    _register(as_user)
+    officer = as_user("qianqi").client
+    url = _first_task(officer, "送达函询")
+    form = officer.get(url)
+    assert "请记录 M-100 的送达日期" in form.text  # instructions rendered with the case data
+    token = csrf_of(form.text)
+    first = officer.post(url, data={"csrf_token": token, "served_at": "2025-09-26"})
+    assert first.status_code == 303
+    second = officer.post(url, data={"csrf_token": token, "served_at": "2025-09-26"})
+    assert second.status_code == 409
+    assert "已被他人处理" in second.text
+
+
+def test_upload_accepts_a_pdf_and_refuses_a_disguised_file(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    registrar, instance_id = _register(as_user)
+    officer = as_user("qianqi").client
+    officer.post(
+        _first_task(officer, "送达函询"),
+        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
+    )
+    subject = as_user("fengyi").client
+    url = _first_task(subject, "答复函询")
+    token = csrf_of(subject.get(url).text)
+    fake = subject.post(
+        url,
+        data={
+            "csrf_token": token,
+            "admits": "false",
+            "reply_text": "说明",
+            "reply_file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "说明.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 400 and "文件类型不被接受" in fake.text
+    ok = subject.post(
+        url,
+        data={
+            "csrf_token": token,
+            "admits": "false",
+            "reply_text": "说明",
+            "reply_file": (io.BytesIO(PDF), "说明材料.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 303
+    case_page = registrar.client.get(f"/instances/{instance_id}").text
+    link = re.search(r'href="(/attachments/\d+)">说明材料.pdf<', case_page)
+    assert link
+    download = registrar.client.get(link.group(1))
+    assert download.status_code == 200 and download.data == PDF
+    assert "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    assert as_user("wangwu").client.get(link.group(1)).status_code == 404
+
+
+def test_an_upload_over_the_limit_gets_413(app: Flask, as_user) -> None:  # type: ignore[no-untyped-def]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    _register(as_user)
+    officer = as_user("qianqi").client
+    url = _first_task(officer, "送达函询")
+    response = officer.post(
+        url,
+        data={"served_at": "2025-09-26", "blob": (io.BytesIO(b"x" * 4096), "big.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "超过大小限制" in response.text
+
+
+def test_an_outsider_gets_404_on_the_case_page_and_task_page(as_user) -> None:  # type: ignore[no-untyped-def]
+    _, instance_id = _register(as_user)
+    officer = as_user("qianqi").client
+    task_url = _first_task(officer, "送达函询")
+    outsider = as_user("wangwu").client
+    assert outsider.get(f"/instances/{instance_id}").status_code == 404
+    assert outsider.get(f"/instances/{instance_id}/diagram.bpmn").status_code == 404
+    assert outsider.get(task_url).status_code == 404
