@@ -37,7 +37,14 @@ def discover(workflows_dir: Path) -> list[Path]:
 def read_sources(folder: Path) -> dict[str, str]:
     """The folder's BPMN, DMN, form and metadata files, by path relative to the folder."""
     files = sorted({p for pattern in SOURCE_PATTERNS for p in folder.glob(pattern)})
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in files}
+    sources = {}
+    for path in files:
+        name = path.relative_to(folder).as_posix()
+        try:
+            sources[name] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DeployRejected([f"文件 {name}: 必须使用 UTF-8 编码（file is not UTF-8）"]) from exc
+    return sources
 
 
 def content_hash(sources: dict[str, str]) -> str:

@@ -72,7 +72,7 @@ class HistoryEntry:
 class InstanceSummary:
     id: int
     process_id: str
-    business_key: str
+    business_key: str | None
     title: str
     status: str
     started_at: datetime
@@ -84,7 +84,7 @@ class InstanceView:
     id: int
     process_id: str
     version: int
-    business_key: str
+    business_key: str | None
     title: str
     status: str
     started_by: str

@@ -13,6 +13,7 @@ from string import Template
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,7 +82,7 @@ def _start(ctx: EngineContext, session: Session, actor: Actor, process_id: str, 
         raise NotPermitted("您的角色不能发起此流程")
     clean = _validate_start(ctx, session, actor, version, data)
     key_var = proc.get("business_key")
-    business_key = str(clean.get(key_var, "")) if key_var else ""
+    business_key = str(clean[key_var]) if key_var and clean.get(key_var) else None
     if business_key and session.scalar(
         select(ProcessInstance.id).where(
             ProcessInstance.process_id == process_id, ProcessInstance.business_key == business_key
@@ -107,7 +108,10 @@ def _start(ctx: EngineContext, session: Session, actor: Actor, process_id: str, 
         updated_at=now,
     )
     session.add(instance)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # lost the race for the same case number (unique per process)
+        raise InvalidSubmission({key_var or "_": "编号已存在，请勿重复登记（重复件请关联原线索）"}) from exc
     _bind_staged_attachments(session, actor, instance.id, clean)
     for uid in recused_user_ids(session, instance.subject_name):
         session.add(InstanceRecusal(instance_id=instance.id, user_id=uid))
@@ -151,7 +155,9 @@ def complete(ctx: EngineContext, actor: Actor, task_id: int, data: dict[str, Any
     except StaleDataError as exc:
         raise Conflict("该任务已被他人处理（task already completed）") from exc
     except ProcessFailed as exc:
-        raise _with_incident(ctx, None, "complete_task", exc) from exc
+        with ctx.db.reading() as session:
+            instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+        raise _with_incident(ctx, instance_id, "complete_task", exc) from exc
 
 
 def _complete(

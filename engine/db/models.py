@@ -104,6 +104,8 @@ class ProcessVersion(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # One case number per process, also when two officers register at the same moment.
+    __table_args__ = (UniqueConstraint("process_id", "business_key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     process_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -112,7 +114,7 @@ class ProcessInstance(Base):
     serializer_version: Mapped[str] = mapped_column(String(16))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
-    business_key: Mapped[str] = mapped_column(String(64), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200))
     subject_name: Mapped[str] = mapped_column(String(64), default="")
     unit_id: Mapped[str | None] = mapped_column(String(16))
