@@ -188,6 +188,7 @@ def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEnt
             "instance_started": "登记发起",
             "timers_fired": "期限到达",
             "incident": "执行出错",
+            "attachment_uploaded": "上传附件",
         }.get(ev.kind, ev.kind)
         out.append(HistoryEntry(ev.seq, ev.at, names.get(ev.actor, ev.actor), ev.kind, title, payload))
     return out

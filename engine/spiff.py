@@ -275,8 +275,8 @@ def run(wf: BpmnWorkflow, budget: int, on_task: Callable[[str, str, str], None])
         if count > budget:
             raise ProcessFailed(f"超过单次推进的步数上限 {budget}，疑似流程死循环（step budget exceeded）")
         spec = task.task_spec
-        if getattr(spec, "bpmn_id", None):
-            on_task(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, type(spec).__name__)
+        if getattr(spec, "bpmn_name", None) and not type(spec).__name__.endswith("Gateway"):
+            on_task(spec.bpmn_id, spec.bpmn_name, type(spec).__name__)
 
     try:
         while True:

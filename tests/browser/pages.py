@@ -36,8 +36,39 @@ class Person:
         self.page.get_by_role("link", name=title, exact=True).first.click()
         self.page.get_by_role("heading", name=title).wait_for()
 
+    def open_step(self, bpmn_id: str) -> None:
+        """Open my task of that step from the inbox, as a person clicks it."""
+        self.page.goto("/")
+        self.page.locator(f"a[data-task={bpmn_id}]").first.click()
+        self.page.locator("form.task-form").wait_for()
+
+    def fill_form(self, data: dict[str, Any]) -> None:
+        """Type the values into the form's fields, by field name, with the control each field has."""
+        form = self.page.locator("form.task-form")
+        for name, value in data.items():
+            if isinstance(value, bool):
+                form.locator(f"input[name={name}][value={'true' if value else 'false'}]").check()
+                continue
+            control = form.locator(f"[name={name}]").first
+            kind = control.evaluate("e => e.tagName + ':' + (e.type || '')")
+            if kind == "INPUT:radio":
+                form.locator(f"input[name={name}][value='{value}']").check()
+            elif kind.startswith("SELECT"):
+                control.select_option(str(value))
+            elif kind == "INPUT:file":
+                control.set_input_files(str(value))
+            else:
+                control.fill(str(value))
+
+    def do_step(self, bpmn_id: str, data: dict[str, Any]) -> None:
+        """Open the step, fill its form, submit, and land back on the inbox with a confirmation."""
+        self.open_step(bpmn_id)
+        self.fill_form(data)
+        self.submit()
+        assert self.page.locator(".flash.success").count() == 1, self.page.locator(".error").all_inner_texts()
+
     def submit(self) -> None:
-        self.page.get_by_role("button", name="提交").click()
+        self.page.locator("form.task-form button[type=submit]").click()
         self.page.wait_for_load_state()
 
     def choose(self, label: str) -> None:

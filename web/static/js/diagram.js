@@ -173,6 +173,7 @@
           showNotice(el, TEXT.stateFailed);
         } else if (result.state) {
           applyMarkers(viewer, result.state);
+          focusCurrent(viewer);
           if (el.getAttribute('data-legend') !== 'false') {
             showLegend(el);
           }
@@ -181,6 +182,39 @@
       });
     }).catch(function (err) {
       showError(el, err && err.qlBadDiagram ? TEXT.badDiagram : TEXT.loadFailed);
+    });
+  }
+
+  // A large diagram fitted into the box is unreadable: zoom to where the case stands instead
+  // (the navigated viewer lets the reader pan and zoom out to see the rest).
+  var READABLE_SCALE = 0.75;
+
+  function focusCurrent(viewer) {
+    var canvas = viewer.get('canvas');
+    if (canvas.zoom() >= READABLE_SCALE) {
+      return;
+    }
+    var registry = viewer.get('elementRegistry');
+    var root = canvas.getRootElement();
+    var rootOf = function (e) { while (e.parent) { e = e.parent; } return e; };
+    // Marked shapes drawn on the visible plane (a step inside a collapsed sub-process marks it too).
+    var shapes = registry.filter(function (e) {
+      return e.width && !e.labelTarget && canvas.hasMarker(e, 'ql-current') && rootOf(e) === root;
+    });
+    if (!shapes.length) {
+      return;
+    }
+    var box = shapes.reduce(function (acc, s) {
+      return {
+        x1: Math.min(acc.x1, s.x), y1: Math.min(acc.y1, s.y),
+        x2: Math.max(acc.x2, s.x + s.width), y2: Math.max(acc.y2, s.y + s.height)
+      };
+    }, { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity });
+    var outer = canvas.viewbox().outer;
+    var width = outer.width / READABLE_SCALE;
+    var height = outer.height / READABLE_SCALE;
+    canvas.viewbox({
+      x: (box.x1 + box.x2) / 2 - width / 2, y: (box.y1 + box.y2) / 2 - height / 2, width: width, height: height
     });
   }
 
