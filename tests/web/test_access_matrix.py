@@ -1,0 +1,83 @@
+"""Every demo user against a real clue they take no part in: 404 everywhere, pages and API alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from engine import Engine
+from tests.conftest import PASSWORDS, WORKFLOWS, build_engine, make_workflows_dir
+from web import create_app
+
+CLUE = {
+    "clue_no": "XS-2025-0031",
+    "received_at": "2025-09-01",
+    "source": "信访举报",
+    "channel": "来信",
+    "is_real_name": True,
+    "reporter_name": "李某",
+    "reporter_contact": "13800000000",
+    "subject_name": "冯乙",
+    "subject_unit": "SJJ",
+    "subject_post": "副局长",
+    "subject_authority": "县委管理",
+    "subject_is_party_member": True,
+    "subject_is_supervision_object": True,
+    "subject_is_unit_head": False,
+    "subject_retired": False,
+    "subject_user": "fengyi",
+    "summary": "反映其接受宴请。",
+    "category": "廉洁纪律",
+    "secrecy": "秘密",
+    "jurisdiction": "本机关管辖",
+}
+# Who may open the case file once 赵六 has assigned it to 钱七 of the first office:
+# the registrar, the 案管室/分管副书记/纪委书记 supervisors, and the first office's officers — except 孙八,
+# who is recused (冯乙 is his relative).
+SEES_CASE = {"wangwu", "zhaoliu", "lisi", "zhangsan", "qianqi"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Flask, int]]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    engine = build_engine(tmp, make_workflows_dir(tmp, WORKFLOWS / "clue_disposal"))
+    instance_id = engine.start(engine.actor_by_name("wangwu"), "clue_disposal", CLUE)  # type: ignore[arg-type]
+    assigner = engine.actor_by_name("zhaoliu")
+    task = next(t for t in engine.inbox(assigner) if t.bpmn_id == "A2_assign")  # type: ignore[arg-type]
+    engine.complete(assigner, task.id, {"handling_office": "JC1", "handling_officer": "qianqi"})  # type: ignore[arg-type]
+    yield engine, create_app(engine.settings, engine), instance_id
+    engine.close()
+
+
+@pytest.mark.parametrize("username", sorted(PASSWORDS))
+def test_each_demo_user_sees_the_case_only_if_they_take_part(world, username: str) -> None:  # type: ignore[no-untyped-def]
+    engine, app, instance_id = world
+    actor = engine.actor_by_name(username)
+    officer = engine.actor_by_name("qianqi")
+    task_id = next(t.id for t in engine.inbox(officer) if t.instance_id == instance_id)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {engine.issue_token(username)}"}
+    expected = 200 if username in SEES_CASE else 404
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=headers).status_code == expected
+    listed = [i["id"] for i in client.get("/api/v1/instances", headers=headers).json]
+    assert (instance_id in listed) == (username in SEES_CASE)
+    may_act = username == "qianqi"
+    task_status = client.get(f"/api/v1/tasks/{task_id}", headers=headers).status_code
+    assert task_status == (200 if may_act or username in SEES_CASE else 404)
+    complete = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json={"data": {}}, headers=headers
+    ).status_code
+    assert complete == (400 if may_act else 403 if username in SEES_CASE else 404)
+    assert (task_id in [t.id for t in engine.inbox(actor)]) == may_act  # type: ignore[arg-type]
+
+
+def test_whistleblower_identity_only_for_the_petitions_office(world) -> None:  # type: ignore[no-untyped-def]
+    engine, _app, instance_id = world
+    for username, visible in (("wangwu", True), ("zhaoliu", False), ("zhangsan", False), ("qianqi", False)):
+        data = engine.instance(engine.actor_by_name(username), instance_id).data  # type: ignore[arg-type]
+        assert (data["reporter_name"] == "李某") is visible, username
+        history = engine.instance(engine.actor_by_name(username), instance_id).history  # type: ignore[arg-type]
+        assert ("13800000000" in str(history)) is visible, username
