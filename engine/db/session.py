@@ -21,7 +21,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # READ COMMITTED is pinned, not left to the server default: the lock protocol (FOR UPDATE, then
+    # re-read the task) must see the commit of the transaction it waited for. Under a database default
+    # of REPEATABLE READ the waiter gets SerializationFailure (HTTP 500) instead of a clean Conflict.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, isolation_level="READ COMMITTED"
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

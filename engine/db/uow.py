@@ -47,8 +47,17 @@ class Database:
     def lock_instance(
         self, session: Session, instance_id: int, skip_locked: bool = False
     ) -> ProcessInstance | None:
-        """Load an instance under its row lock (PostgreSQL FOR UPDATE; SQLite holds its write lock)."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        """Load an instance under its row lock (PostgreSQL FOR UPDATE; SQLite holds its write lock).
+
+        The row is always re-read as the lock sees it: an instance already in the session (read before
+        the lock) would otherwise come back with its stale attributes (SpiffArena PR #189).
+        With `skip_locked` (workers) a row another transaction holds gives None instead of waiting.
+        """
+        query = (
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .execution_options(populate_existing=True)
+        )
         if self.is_postgres:
             query = query.with_for_update(skip_locked=skip_locked)
         return session.scalars(query).first()
