@@ -137,10 +137,11 @@ class Engine:
         self, actor: Actor, filename: str, content: bytes, instance_id: int | None = None
     ) -> AttachmentView:
         """Store a file for an instance the actor may see (or staged for a start form)."""
-        stored = files.store(self.ctx.files_dir, content)
-        with self.ctx.db.transaction() as session:
+        with self.ctx.db.reading() as session:
             if instance_id is not None and not self._may_upload(session, actor, instance_id):
                 raise NotFound("案件不存在")
+        stored = files.store(self.ctx.files_dir, content)  # only once the upload is allowed
+        with self.ctx.db.transaction() as session:
             if session.get(Attachment, stored.sha256) is None:
                 session.add(
                     Attachment(
@@ -183,10 +184,11 @@ class Engine:
             link = session.get(AttachmentLink, link_id)
             if link is None:
                 raise NotFound("附件不存在")
-            staged_own = link.instance_id is None and link.uploaded_by == actor.id
-            if not staged_own and not (
-                link.instance_id and self._may_upload(session, actor, link.instance_id)
-            ):
+            own = link.uploaded_by == actor.id  # what they handed in themselves (a subject's reply)
+            case_file = link.instance_id is not None and queries.can_see_instance(
+                self.ctx, session, actor, link.instance_id
+            )
+            if not (own or case_file):  # never the case's evidence for subjects and unit heads (§9)
                 raise NotFound("附件不存在")
             att = session.get(Attachment, link.sha256)
             view = AttachmentView(link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at)  # type: ignore[union-attr]

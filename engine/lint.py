@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterable
@@ -12,8 +13,13 @@ from jsonschema.exceptions import SchemaError
 
 from . import spiff
 from .roles import RoleBook
+from .scripting import HELPERS
 
-_UNQUOTED_DURATION = re.compile(r"^R?\d*/?P(T?\d|\d)")
+# Timer expressions are Python: an ISO duration or date must be a quoted string. `PT1S` is a name
+# error at run time, and `2025-10-10` silently evaluates to the number 2005.
+_UNQUOTED_TIMER_LITERAL = re.compile(r"^(R?\d*/?P(T?\d|\d)|\d{4}-\d{2}-\d{2})")
+# How SpiffWorkflow's DMN engine spots `?` (the input value) outside quotes in a rule's input entry.
+_DMN_INPUT_MARK = re.compile(r"(\?)(?=(?:[^\'\"]|[\'\"][^\'\"]*[\'\"])*$)")
 
 
 def lint_process(
@@ -43,7 +49,7 @@ def _lint_task(fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBo
     for source in fact.conditions:
         problems += _compile(where, "条件", source, spiff.check_expression)
     if fact.timer is not None:
-        if _UNQUOTED_DURATION.match(fact.timer.strip()):
+        if _UNQUOTED_TIMER_LITERAL.match(fact.timer.strip()):
             problems.append(
                 f'{where}: 定时器表达式 {fact.timer} 需加引号，如 "{fact.timer}"（timer literals are Python)'
             )
@@ -78,14 +84,19 @@ def lint_form_schema(name: str, text: str) -> list[str]:
     try:
         schema = json.loads(text)
         Draft202012Validator.check_schema(schema)
-    except (json.JSONDecodeError, SchemaError) as exc:
+    except json.JSONDecodeError as exc:
         return [f"表单 {name}: 不是有效的 JSON Schema：{exc}"]
+    except SchemaError as exc:
+        return [f"表单 {name}: 不是有效的 JSON Schema：{exc.json_path}: {exc.message}"]
     props = schema.get("properties", {})
     problems = []
     if schema.get("type") != "object":
         problems.append(f"表单 {name}: 顶层类型必须为 object")
     if "typename" in props:
         problems.append(f"表单 {name}: 字段名 typename 会损坏流程数据（SPIFFWORKFLOW.md §8）")
+    clash = sorted(set(props) & set(HELPERS))
+    if clash:
+        problems.append(f"表单 {name}: 字段名 {clash} 与脚本辅助函数同名，脚本将无法运行，请改名")
     problems += [f"表单 {name}: 字段 {k} 缺少中文标题 title" for k, v in props.items() if not v.get("title")]
     return problems
 
@@ -117,12 +128,50 @@ def _find_cycle(flows: dict[str, list[str]]) -> list[str] | None:
 
 
 def _lint_dmn(filename: str, tree: Any) -> list[str]:
+    """Every cell compiles under RestrictedPython (as SpiffWorkflow runs it); the last rule catches all."""
     problems = []
     for table in tree.getroot().iter("{*}decisionTable"):
+        inputs = [i.findtext("{*}inputExpression/{*}text") or "" for i in table.findall("{*}input")]
+        where = f"决策表 {filename} 元素 {table.get('id')}"
+        for number, expression in enumerate(inputs):
+            bad = _compile(where, "输入表达式", expression, spiff.check_expression)
+            problems += bad
+            inputs[number] = "None" if bad else expression  # reported once, not again in every rule
         rules = table.findall("{*}rule")
+        for rule in rules:
+            problems += _lint_rule(f"决策表 {filename} 规则 {rule.get('id')}", rule, inputs)
         if not rules or not _is_catch_all(rules[-1].findall("{*}inputEntry/{*}text")):
-            problems.append(f"决策表 {filename}: 最后一条规则必须是兜底规则（所有输入为 -）")
+            last = f" {rules[-1].get('id')} " if rules else ""
+            problems.append(f"{where}: 最后一条规则{last}必须是兜底规则（所有输入为 -）")
     return problems
+
+
+def _lint_rule(where: str, rule: Any, inputs: list[str]) -> list[str]:
+    problems = []
+    for index, entry in enumerate(rule.findall("{*}inputEntry")):
+        text = entry.findtext("{*}text")
+        if text and text != "-":
+            test = _dmn_input_test(inputs[index] if index < len(inputs) else "", text)
+            problems += _compile(
+                f"{where} 单元格 {entry.get('id')}", "输入条件", test, spiff.check_expression
+            )
+    for entry in rule.findall("{*}outputEntry"):
+        text = entry.findtext("{*}text")
+        if text:
+            problems += _compile(f"{where} 单元格 {entry.get('id')}", "输出", text, spiff.check_expression)
+    return problems
+
+
+def _dmn_input_test(input_expression: str, text: str) -> str:
+    """The expression SpiffWorkflow's DMNEngine.evaluate builds from an input entry."""
+    test = _DMN_INPUT_MARK.sub("dmninputexpr", text)
+    if "dmninputexpr" in test:
+        return test
+    try:
+        ast.parse(test)
+    except SyntaxError:
+        return input_expression + test
+    return f"({input_expression}) == ({test})"
 
 
 def _is_catch_all(entries: Iterable[Any]) -> bool:

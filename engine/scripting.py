@@ -1,7 +1,9 @@
 """Scripts, conditions and timer expressions of BPMN/DMN, run under RestrictedPython with our helpers.
 
 Designers are trusted but their code is not given the interpreter: no imports, no dunder walks, no
-files (SPIFFWORKFLOW.md §4, RELIABILITY F19). The helpers below are the whole vocabulary a script has
+files, no rebinding of helper names, all refused when the model is deployed (SPIFFWORKFLOW.md §4,
+RELIABILITY F19). Loops and value sizes are budgeted, so a runaway script ends in an incident instead of
+a hung worker (F20). The helpers below are the whole vocabulary a script has
 for dates and notifications; they read the clock, calendar and notification outbox of the action that
 runs them (a context variable), so one engine serves any number of threads.
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import operator
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -128,9 +129,8 @@ HELPERS: dict[str, Callable[..., Any]] = {
 }
 
 # --- budgets (RELIABILITY F20): a script may not hang the action or fill the memory ----------------
-SCRIPT_LINE_BUDGET = 100_000  # lines one script or expression may execute
+SCRIPT_STEP_BUDGET = 100_000  # loop iterations one script or expression may run
 MAX_VALUE_SIZE = 10_000_000  # items of a string/list/tuple, or bits of an integer, a script may build
-_SCRIPT_FILE = "<bpmn-script>"
 
 
 class ScriptBudgetExceeded(RuntimeError):
@@ -216,8 +216,6 @@ def _arith(op: str, a: Any, b: Any) -> Any:
 
 
 def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    if op not in _INPLACE:
-        raise ScriptBudgetExceeded(f"不支持的运算 {op}")
     return _apply(op, _INPLACE[op], x, y)
 
 
@@ -225,47 +223,49 @@ def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
     return pow(base, exp, mod) if mod is not None else _arith("**", base, exp)
 
 
-@contextmanager
-def _line_budget(limit: int) -> Iterator[None]:
-    """Abort the script (not the helpers it calls) after `limit` executed lines: `while True: pass`."""
-    previous = sys.gettrace()
-    left = limit
+class _Budget:
+    """Counts the loop iterations of one script run: `while True: pass` ends in an incident, not a hang."""
 
-    def count(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal left
-        if event == "line":
-            left -= 1
-            if left < 0:
-                raise ScriptBudgetExceeded(f"脚本执行超过 {limit} 行，疑似死循环（script step budget exceeded）")
-        return count
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
 
-    def on_call(frame: Any, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename == _SCRIPT_FILE:
-            return count
-        return previous(frame, event, arg) if previous is not None else None
+    def tick(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ScriptBudgetExceeded(
+                f"脚本循环超过 {self.limit} 次，疑似死循环（script step budget exceeded）"
+            )
 
-    sys.settrace(on_call)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
+    def getiter(self, iterable: Any) -> Iterator[Any]:
+        for item in default_guarded_getiter(iterable):
+            self.tick()
+            yield item
 
 
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus: no imports, helper names are read-only, size-guarded arithmetic."""
 
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> Any:
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> Any:  # noqa: N802
         self.error(node, "脚本中不允许 import（imports are not allowed; use the helpers）")
         return node
 
     visit_ImportFrom = visit_Import  # noqa: N815 — the NodeTransformer naming scheme
 
-    def visit_Name(self, node: ast.Name) -> Any:
+    def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802
         if isinstance(node.ctx, ast.Store | ast.Del) and node.id in HELPERS:
             self.error(node, f'"{node.id}" 是辅助函数名，不能赋值或删除（helper names are read-only）')
         return super().visit_Name(node)
 
-    def visit_BinOp(self, node: ast.BinOp) -> Any:
+    def visit_While(self, node: ast.While) -> Any:  # noqa: N802
+        node = self.node_contents_visit(node)
+        tick = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
+        for new in (tick, tick.value, tick.value.func):
+            ast.copy_location(new, node)
+        node.body.insert(0, tick)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:  # noqa: N802
         node = self.node_contents_visit(node)
         op = _GUARDED_OPS.get(type(node.op))
         if op is None:
@@ -289,11 +289,13 @@ _BUILTINS = {
 
 
 def _globals() -> dict[str, Any]:
+    budget = _Budget(SCRIPT_STEP_BUDGET)
     return {
         "__builtins__": _BUILTINS,
         "_getattr_": safer_getattr,
         "_getitem_": default_guarded_getitem,
-        "_getiter_": default_guarded_getiter,
+        "_getiter_": budget.getiter,
+        "_tick_": budget.tick,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
@@ -306,7 +308,7 @@ def _globals() -> dict[str, Any]:
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script under RestrictedPython; PermissionError names what is forbidden."""
-    result = compile_restricted_exec(source, filename=_SCRIPT_FILE, policy=_Policy)
+    result = compile_restricted_exec(source, policy=_Policy)
     if result.errors:
         raise PermissionError("; ".join(result.errors))
     return result.code
@@ -315,7 +317,7 @@ def compile_script(source: str) -> CodeType:
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile an expression (condition, timer, DMN cell) under RestrictedPython."""
-    result = compile_restricted_eval(source, filename=_SCRIPT_FILE, policy=_Policy)
+    result = compile_restricted_eval(source, policy=_Policy)
     if result.errors:
         raise PermissionError("; ".join(result.errors))
     return result.code
@@ -324,7 +326,9 @@ def compile_expression(source: str) -> CodeType:
 def _check_shadowing(context: dict[str, Any]) -> None:
     clash = sorted(set(HELPERS) & set(context))
     if clash:
-        raise ValueError(f"task data shadows the script helpers {clash}; rename those fields")
+        raise ValueError(
+            f"流程数据的字段 {clash} 与脚本辅助函数同名，请改名（task data shadows script helpers {clash}）"
+        )
 
 
 def evaluate(expression: str, context: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
@@ -334,8 +338,7 @@ def evaluate(expression: str, context: dict[str, Any], extra: dict[str, Any] | N
     scope = _globals()
     scope.update(extra or {})
     scope.update(context)
-    with _line_budget(SCRIPT_LINE_BUDGET):
-        return eval(code, scope)  # noqa: S307 — restricted bytecode, guarded builtins
+    return eval(code, scope)  # noqa: S307 — restricted bytecode, guarded builtins
 
 
 def execute(script: str, context: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
@@ -346,8 +349,7 @@ def execute(script: str, context: dict[str, Any], extra: dict[str, Any] | None =
     scope = dict(reserved)
     scope.update(extra or {})
     scope.update(context)
-    with _line_budget(SCRIPT_LINE_BUDGET):
-        exec(code, scope)  # noqa: S102 — restricted bytecode, guarded builtins
+    exec(code, scope)  # noqa: S102 — restricted bytecode, guarded builtins
     for key in list(context):
         if key not in scope:
             del context[key]

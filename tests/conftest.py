@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import tempfile
 import tomllib
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +16,7 @@ import pytest
 
 from engine import CHINA_TZ, Engine, FrozenClock, Settings
 from engine.demo import seed_county
+from tests.pgcluster import PgCluster, Unavailable, copy_rows, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
@@ -52,7 +56,9 @@ def _seeded_sqlite_template() -> Path:
     return _TEMPLATE["path"]
 
 
-def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetime | None = None) -> Engine:
+def build_engine(
+    tmp: Path, workflows: Path, database_url: str = "", at: datetime | None = None, seed: bool = True
+) -> Engine:
     """A fresh engine: schema, demo county (passwords in PASSWORDS) and `workflows` deployed."""
     if not database_url:
         (tmp / "instance").mkdir(parents=True, exist_ok=True)
@@ -65,7 +71,7 @@ def build_engine(tmp: Path, workflows: Path, database_url: str = "", at: datetim
     )
     engine = Engine(settings, clock=FrozenClock(at or datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)))
     engine.init_schema()
-    if database_url:
+    if database_url and seed:
         with engine.ctx.db.transaction() as session:
             seed_county(session, workflows / "county.toml", dict(PASSWORDS))
     engine.deploy()
@@ -95,3 +101,39 @@ def actor(mini_engine: Engine):  # type: ignore[no-untyped-def]
         return found
 
     return lookup
+
+
+def _no_postgres(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throwaway PostgreSQL cluster for the whole session (started as the postgres user when root)."""
+    try:
+        cluster = PgCluster(find_bindir())
+    except Unavailable as exc:
+        _no_postgres(str(exc))
+    atexit.register(cluster.stop)  # also on an interrupted session; stop() is idempotent
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_county_template(pg_cluster: PgCluster) -> str:
+    """A PostgreSQL database holding the schema and the seeded demo county, to clone per test."""
+    copy_rows(f"sqlite:///{_seeded_sqlite_template()}", pg_cluster.create_database("ql_county"))
+    return "ql_county"
+
+
+@pytest.fixture
+def fresh_postgres(pg_cluster: PgCluster, pg_county_template: str) -> Iterator[str]:
+    """The URL of a new database cloned from the county template, dropped after the test."""
+    name = f"s_{uuid.uuid4().hex[:12]}"
+    yield pg_cluster.create_database(name, template=pg_county_template)
+    pg_cluster.drop_database(name)

@@ -204,7 +204,9 @@ class AttachmentLink(Base):
     __tablename__ = "attachment_link"
     __table_args__ = (UniqueConstraint("instance_id", "sha256", "filename"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id"), index=True
+    )  # None: staged
     sha256: Mapped[str] = mapped_column(ForeignKey("attachment.sha256"))
     filename: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))

@@ -11,41 +11,16 @@
 
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Integer, text
 
-from engine.db.models import Base
-from engine.db.uow import Database
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
-from tests.reliability.pgcluster import PgCluster, Unavailable, find_bindir
+from tests.pgcluster import PgCluster, copy_rows
 from tests.reliability.support import Rig
-
-
-def _no_postgres(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL not available: {reason}")
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    try:
-        cluster = PgCluster(find_bindir())
-    except Unavailable as exc:
-        _no_postgres(str(exc))
-    atexit.register(cluster.stop)  # also on an interrupted session; stop() is idempotent
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture
@@ -91,35 +66,11 @@ def seeded_template(
             build_engine(tmp, mini_workflows, database_url=f"sqlite:///{built['sqlite']}").close()
         if backend == "postgresql" and backend not in built:
             assert cluster is not None
-            _copy_rows(f"sqlite:///{built['sqlite']}", cluster.create_database("ql_template"))
+            copy_rows(f"sqlite:///{built['sqlite']}", cluster.create_database("ql_template"))
             built[backend] = "ql_template"
         return built[backend]
 
     return template
-
-
-def _copy_rows(source_url: str, target_url: str) -> None:
-    """Create the schema at `target_url` and copy every row of `source_url` into it."""
-    source, target = Database(source_url), Database(target_url)
-    target.create_schema()
-    try:
-        with source.engine.connect() as src, target.engine.begin() as dst:
-            for table in Base.metadata.sorted_tables:  # parents before children
-                rows = [dict(row._mapping) for row in src.execute(table.select())]
-                if rows:
-                    dst.execute(table.insert(), rows)
-            for table in Base.metadata.sorted_tables:  # serial ids continue after the copied ones
-                pk = list(table.primary_key.columns)
-                if len(pk) == 1 and isinstance(pk[0].type, Integer):
-                    dst.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
-                            f"coalesce(max({pk[0].name}), 0) + 1, false) FROM {table.name}"
-                        )
-                    )
-    finally:
-        source.dispose()
-        target.dispose()
 
 
 @pytest.fixture

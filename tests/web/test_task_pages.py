@@ -1,4 +1,4 @@
-"""Officers working through the pages: forms keep what was typed, uploads are checked, double submits refused."""
+"""Officers on the pages: forms keep what was typed, uploads are checked, double submits are refused."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _register(as_user) -> tuple[Browser, int]:  # type: ignore[no-untyped-def]
 
 def _first_task(client, title: str) -> str:  # type: ignore[no-untyped-def]
     inbox = client.get("/").text
-    found = re.search(rf'href="(/tasks/\d+)">{title}<', inbox)
+    found = re.search(rf'href="(/tasks/\d+)"[^>]*>{title}<', inbox)
     assert found, f"{title} not in inbox"
     return found.group(1)
 

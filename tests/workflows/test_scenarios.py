@@ -109,12 +109,16 @@ def _expect(run: Run, expected: dict[str, Any], where: str) -> None:
         assert run.status() == expected["status"], where
 
 
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
-def test_scenario(path: Path, tmp_path: Path) -> None:
+def test_scenario(path: Path, database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Every scenario on SQLite and on PostgreSQL, so no SQLite-only SQL creeps into the engine."""
     scenario = json.loads(path.read_text(encoding="utf-8"))
     start = scenario["start"]
+    url = request.getfixturevalue("fresh_postgres") if database == "postgresql" else ""
+    workflows = make_workflows_dir(tmp_path, path.parent.parent)
     engine = build_engine(
-        tmp_path, make_workflows_dir(tmp_path, path.parent.parent), at=datetime.fromisoformat(start["at"])
+        tmp_path, workflows, database_url=url, at=datetime.fromisoformat(start["at"]), seed=False
     )
     try:
         process_id = engine.deploy()[0].process_id

@@ -142,3 +142,32 @@ class PgCluster:
 
         with self.connect() as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def copy_rows(source_url: str, target_url: str) -> None:
+    """Create the schema at `target_url` and copy every row of `source_url` into it."""
+    from sqlalchemy import Integer, text
+
+    from engine.db.models import Base
+    from engine.db.uow import Database
+
+    source, target = Database(source_url), Database(target_url)
+    target.create_schema()
+    try:
+        with source.engine.connect() as src, target.engine.begin() as dst:
+            for table in Base.metadata.sorted_tables:  # parents before children
+                rows = [dict(row._mapping) for row in src.execute(table.select())]
+                if rows:
+                    dst.execute(table.insert(), rows)
+            for table in Base.metadata.sorted_tables:  # serial ids continue after the copied ones
+                pk = list(table.primary_key.columns)
+                if len(pk) == 1 and isinstance(pk[0].type, Integer):
+                    dst.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                            f"coalesce(max({pk[0].name}), 0) + 1, false) FROM {table.name}"
+                        )
+                    )
+    finally:
+        source.dispose()
+        target.dispose()

@@ -1,0 +1,509 @@
+"""Deploying workflow folders: bad files are refused with a message naming file and line or element,
+nothing is stored, and the version already deployed keeps working (RELIABILITY F8, F12–F15, F19)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import date, datetime
+from itertools import count
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from engine import CHINA_TZ, DeployRejected, Engine, FrozenClock
+from engine import directory as directory_module
+from engine.context import SpecCache
+from engine.db.models import ProcessVersion
+from tests.conftest import FIXTURES, build_engine, make_workflows_dir
+
+MINI = FIXTURES / "mini"
+BAD = FIXTURES / "bad"
+_case_numbers = count(1)
+T0 = datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture(scope="module")
+def _mini_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Path]]:
+    """One engine per module over the mini process, and a snapshot of its freshly deployed database.
+
+    A new engine seeds 17 demo users (argon2 at production cost: ~4.5 s) and compiles every SQL statement
+    afresh; instead the tests share one engine whose database is reset from the snapshot before each.
+    """
+    tmp = tmp_path_factory.mktemp("mini")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(directory_module, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        engine = build_engine(tmp, make_workflows_dir(tmp, FIXTURES / "mini"), at=T0)
+    snapshot = tmp / "snapshot.db"
+    copy_database(Path(engine.settings.instance_dir) / "qinglian.db", snapshot)
+    yield engine, snapshot
+    engine.close()
+
+
+@pytest.fixture
+def mini_engine(_mini_module: tuple[Engine, Path]) -> Engine:
+    """Like conftest's `mini_engine` (mini deployed as version 1, clock at T0), reset for every test."""
+    engine, snapshot = _mini_module
+    copy_database(snapshot, Path(engine.settings.instance_dir) / "qinglian.db")
+    shutil.rmtree(engine.settings.files_dir, ignore_errors=True)
+    engine.ctx.specs = SpecCache()  # version ids are reused after a reset
+    clock_of(engine).set(T0)
+    return engine
+
+
+def copy_database(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def clock_of(engine: Engine) -> FrozenClock:
+    clock = engine.clock
+    assert isinstance(clock, FrozenClock)
+    return clock
+
+
+def start_data() -> dict[str, str]:
+    return {
+        "case_no": f"M-{next(_case_numbers) % 1000:03d}",
+        "subject_name": "冯乙",
+        "subject_unit": "SJJ",
+        "handling_office": "JC1",
+        "subject_user": "fengyi",
+    }
+
+
+def copy_of_mini(tmp_path: Path, relative: str = "upload/mini") -> Path:
+    folder = tmp_path / relative
+    shutil.copytree(MINI, folder, copy_function=shutil.copyfile)
+    return folder
+
+
+def edit(folder: Path, filename: str, old: str, new: str) -> str:
+    """Replace `old` (which must occur) by `new` in one file of the folder; returns the new text."""
+    path = folder / filename
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {filename}"
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def line_of(text: str, fragment: str, start: int = 0) -> int:
+    return text[: text.index(fragment, start)].count("\n") + 1
+
+
+def stored_versions(engine: Engine) -> list[tuple[str, int, str]]:
+    with engine.ctx.db.reading() as session:
+        rows = session.execute(
+            select(ProcessVersion.process_id, ProcessVersion.version, ProcessVersion.sha256)
+        )
+        return sorted(tuple(r) for r in rows)  # type: ignore[misc]
+
+
+def assert_refused(engine: Engine, folder: Path, *fragments: str) -> str:
+    """Deploy must raise DeployRejected naming every fragment and store nothing; returns the message."""
+    before = stored_versions(engine)
+    with pytest.raises(DeployRejected) as refused:
+        engine.deploy(folder)
+    message = str(refused.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} missing from: {message}"
+    assert stored_versions(engine) == before
+    return message
+
+
+def assert_version_1_still_starts(engine: Engine, actor) -> None:  # type: ignore[no-untyped-def]
+    starter = actor("zhaoliu")
+    instance_id = engine.start(starter, "mini", start_data())
+    assert engine.instance(starter, instance_id).version == 1
+    assert [t.title for t in engine.inbox(actor("qianqi"))] == ["送达函询"]
+
+
+# --- hostile or broken XML (the corpus in tests/fixtures/bad/) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("corpus_file", "line"),
+    [
+        ("syntax_error.bpmn", 5),
+        ("internal_entity.bpmn", 2),
+        ("xxe_file.bpmn", 2),
+        ("xxe_parameter.bpmn", 2),
+        ("xxe_external_dtd.bpmn", 2),
+        ("billion_laughs.bpmn", 2),
+        ("xxe.dmn", 2),
+    ],
+)
+def test_hostile_or_broken_xml_is_refused_naming_file_and_line(
+    mini_engine: Engine, tmp_path: Path, corpus_file: str, line: int
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    shutil.copy(BAD / corpus_file, folder / corpus_file)
+    assert_refused(mini_engine, folder, f"文件 {corpus_file}", f"第 {line} 行")
+
+
+@pytest.mark.parametrize("corpus_file", ["xxe_file.bpmn", "xxe_parameter.bpmn", "xxe.dmn"])
+def test_external_entity_never_leaks_the_file_it_names(
+    mini_engine: Engine, tmp_path: Path, corpus_file: str, actor
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    shutil.copy(BAD / corpus_file, folder / corpus_file)
+    message = assert_refused(mini_engine, folder, corpus_file)
+    assert_version_1_still_starts(mini_engine, actor)
+    secret_lines = [ln for ln in Path("/etc/passwd").read_text().splitlines() if len(ln) > 8]
+    assert secret_lines, "the test needs a readable /etc/passwd"
+    assert not any(ln in message for ln in secret_lines)
+    assert "root:" not in message
+
+
+def test_doctype_after_a_long_comment_is_still_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    header = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    padding = "<!-- " + "填充" * 3000 + " -->\n"
+    edit(
+        folder,
+        "process.bpmn",
+        header,
+        header + padding + '<!DOCTYPE bpmn:definitions SYSTEM "file:///etc/passwd">\n',
+    )
+    assert_refused(mini_engine, folder, "文件 process.bpmn", "第 3 行", "DOCTYPE")
+
+
+def test_xml_syntax_error_names_file_and_line(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    text = edit(folder, "decision.dmn", '<rule id="r2">', '<rule id="r2"><oops>')
+    where_noticed = line_of(text, "</rule>", text.index("<oops>"))  # libxml2 reports the mismatched end tag
+    assert_refused(mini_engine, folder, "文件 decision.dmn", f"第 {where_noticed} 行", "oops")
+
+
+def test_file_larger_than_the_limit_is_refused_before_parsing(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        "</bpmn:definitions>",
+        "<!-- " + "x" * (10 * 1024 * 1024) + " -->\n</bpmn:definitions>",
+    )
+    assert_refused(mini_engine, folder, "文件 process.bpmn", "过大")
+
+
+def test_too_many_elements_are_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    many = "<bpmn:documentation>x</bpmn:documentation>" * 50_001
+    edit(
+        folder,
+        "process.bpmn",
+        '<bpmn:process id="mini" name="小流程" isExecutable="true">',
+        f'<bpmn:process id="mini" name="小流程" isExecutable="true">{many}',
+    )
+    assert_refused(mini_engine, folder, "文件 process.bpmn", "元素过多")
+
+
+def test_non_utf8_file_is_refused_with_a_message(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    path = folder / "process.bpmn"
+    text = path.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="GBK"', 1)
+    path.write_bytes(text.encode("gbk"))
+    assert_refused(mini_engine, folder, "文件 process.bpmn", "UTF-8")
+
+
+# --- BPMN structure (parser with XSD validation) -----------------------------------------------------
+
+
+def test_sequence_flow_to_a_missing_target_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder, "process.bpmn", 'sourceRef="serve" targetRef="calc"', 'sourceRef="serve" targetRef="nowhere"'
+    )
+    assert_refused(mini_engine, folder, "文件 process.bpmn", "nowhere")
+
+
+def test_duplicate_id_is_refused_naming_the_line(mini_engine: Engine, actor, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    text = edit(folder, "process.bpmn", '<bpmn:endEvent id="end_late"', '<bpmn:endEvent id="end_ok"')
+    line = line_of(text, 'id="end_ok"', text.index('id="end_ok"') + 1)  # the second one is the duplicate
+    assert_refused(mini_engine, folder, "文件 process.bpmn", f"第 {line} 行", "end_ok")
+    assert_version_1_still_starts(mini_engine, actor)
+
+
+def test_unknown_element_is_refused_by_the_xsd(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    text = edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:incoming>f_le</bpmn:incoming>",
+        "<bpmn:incoming>f_le</bpmn:incoming><bpmn:frobnicate />",
+    )
+    assert_refused(
+        mini_engine, folder, "文件 process.bpmn", f"第 {line_of(text, 'frobnicate')} 行", "frobnicate"
+    )
+
+
+# --- lint: lanes, forms -------------------------------------------------------------------------------
+
+
+def test_user_task_in_a_lane_without_role_is_refused(mini_engine: Engine, actor, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        '<bpmn:lane id="lane_fg" name="分管副书记">',
+        '<bpmn:lane id="lane_fg" name="不存在的室">',
+    )
+    assert_refused(mini_engine, folder, "元素 escalate", "不存在的室", "roles.toml")
+    assert_version_1_still_starts(mini_engine, actor)
+
+
+def test_user_task_without_form_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="escalate.schema.json" />',
+        "",
+    )
+    assert_refused(mini_engine, folder, "元素 escalate", "formJsonSchemaFilename")
+
+
+def test_user_task_whose_form_file_is_missing_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.bpmn", 'value="escalate.schema.json"', 'value="missing.schema.json"')
+    assert_refused(mini_engine, folder, "元素 escalate", "forms/missing.schema.json")
+
+
+def test_form_that_is_not_valid_json_schema_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "forms/escalate.schema.json", '"type": "string"', '"type": "strung"')
+    message = assert_refused(
+        mini_engine, folder, "forms/escalate.schema.json", "strung", "properties.escalation"
+    )
+    assert "metaschema" not in message  # the field and the problem, not jsonschema's internals
+
+
+def test_form_that_is_not_json_is_refused_with_its_line(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "forms/escalate.schema.json", '"required": ["escalation"],', '"required": ["escalation"]')
+    assert_refused(mini_engine, folder, "forms/escalate.schema.json", "line 2")
+
+
+def test_form_with_a_typename_field_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "forms/escalate.schema.json",
+        '"properties": {',
+        '"properties": {"typename": {"type": "string", "title": "类型"}, ',
+    )
+    assert_refused(mini_engine, folder, "forms/escalate.schema.json", "typename")
+
+
+def test_form_field_named_like_a_script_helper_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    # Such a field would make every later script of the instance fail ("task data shadows the helpers").
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "forms/serve.schema.json",
+        '"properties": {',
+        '"properties": {"today": {"type": "string", "title": "今天"}, ',
+    )
+    assert_refused(mini_engine, folder, "forms/serve.schema.json", "today")
+
+
+# --- lint: scripts, conditions, timers, loops, decisions ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("script", "fragments"),
+    [
+        ("late_at = end_of(reply_due", ("Line 3", "SyntaxError")),
+        ("import os\nlate_at = end_of(reply_due)", ("Line 3", "import")),
+        ("from os import path\nlate_at = end_of(reply_due)", ("Line 3", "import")),
+        ("late_at = end_of(reply_due).__class__", ("Line 3", "__class__")),
+        ("late_at = ().__class__.__mro__[1].__subclasses__()", ("Line 3", "__subclasses__")),
+        ("late_at = __import__('os')", ("Line 3", "__import__")),
+        ("late_at = eval('1')", ("Line 3", "Eval")),
+        ("today = end_of(reply_due)", ("Line 3", "today")),
+    ],
+)
+def test_bad_script_is_refused_at_deploy(
+    mini_engine: Engine, tmp_path: Path, script: str, fragments: tuple[str, ...], actor
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.bpmn", "late_at = end_of(reply_due)", script)
+    assert_refused(mini_engine, folder, "元素 calc", *fragments)
+    assert_version_1_still_starts(mini_engine, actor)
+
+
+def test_forbidden_condition_is_refused_at_deploy(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:outgoing>f6</bpmn:outgoing>",
+        "<bpmn:outgoing>f6</bpmn:outgoing><bpmn:outgoing>f7</bpmn:outgoing>",
+    )
+    edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:incoming>f_le</bpmn:incoming>",
+        "<bpmn:incoming>f_le</bpmn:incoming><bpmn:incoming>f7</bpmn:incoming>",
+    )
+    edit(
+        folder,
+        "process.bpmn",
+        '<bpmn:sequenceFlow id="f6"',
+        '<bpmn:sequenceFlow id="f7" sourceRef="gw" targetRef="end_late">'
+        "<bpmn:conditionExpression>finding.__class__ is str</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f6"',
+    )
+    assert_refused(mini_engine, folder, "元素 gw", "__class__")
+
+
+@pytest.mark.parametrize(
+    ("timer", "literal"),
+    [
+        ("<bpmn:timeDuration>PT1S</bpmn:timeDuration>", "PT1S"),
+        ("<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle>", "R3/PT1H"),
+        ("<bpmn:timeDate>2025-10-10</bpmn:timeDate>", "2025-10-10"),  # Python reads 2025 - 10 - 10 == 2005
+    ],
+)
+def test_unquoted_timer_literal_is_refused(
+    mini_engine: Engine, tmp_path: Path, timer: str, literal: str
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.bpmn", "<bpmn:timeDate>remind_at</bpmn:timeDate>", timer)
+    assert_refused(mini_engine, folder, "元素 reply_remind", f'"{literal}"')
+
+
+def test_quoted_timer_literal_is_accepted(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:timeDate>remind_at</bpmn:timeDate>",
+        '<bpmn:timeDuration>"PT1S"</bpmn:timeDuration>',
+    )
+    assert [r.version for r in mini_engine.deploy(folder)] == [2]
+
+
+def test_gateway_back_edge_loop_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:outgoing>f6</bpmn:outgoing>",
+        "<bpmn:outgoing>f6</bpmn:outgoing><bpmn:outgoing>f_back</bpmn:outgoing>",
+    )
+    edit(
+        folder,
+        "process.bpmn",
+        "<bpmn:incoming>f1</bpmn:incoming>",
+        "<bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>f_back</bpmn:incoming>",
+    )
+    edit(
+        folder,
+        "process.bpmn",
+        '<bpmn:sequenceFlow id="f6"',
+        '<bpmn:sequenceFlow id="f_back" sourceRef="gw" targetRef="serve">'
+        '<bpmn:conditionExpression>finding == "R3"</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="f6"',
+    )
+    assert_refused(mini_engine, folder, "流程 mini", "回路", "gw → serve")
+
+
+def test_decision_table_without_catch_all_last_rule_is_refused(
+    mini_engine: Engine, tmp_path: Path, actor
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "decision.dmn",
+        '<inputEntry id="r2_i"><text>-</text>',
+        '<inputEntry id="r2_i"><text>False</text>',
+    )
+    assert_refused(mini_engine, folder, "decision.dmn", "table_mini", "r2", "兜底")
+    assert_version_1_still_starts(mini_engine, actor)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "cell"),
+    [
+        (
+            '<outputEntry id="r2_o"><text>"R2"</text>',
+            '<outputEntry id="r2_o"><text>().__class__</text>',
+            "r2_o",
+        ),
+        (
+            '<inputEntry id="r1_i"><text>True</text>',
+            '<inputEntry id="r1_i"><text>? .__class__</text>',
+            "r1_i",
+        ),
+        (
+            '<inputEntry id="r1_i"><text>True</text>',
+            '<inputEntry id="r1_i"><text>__import__("os")</text>',
+            "r1_i",
+        ),
+    ],
+)
+def test_forbidden_decision_cell_is_refused_at_deploy(
+    mini_engine: Engine, tmp_path: Path, old: str, new: str, cell: str
+) -> None:
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "decision.dmn", old, new)
+    assert_refused(mini_engine, folder, "decision.dmn", cell)
+
+
+def test_one_bad_folder_refuses_the_whole_workflows_deploy(
+    mini_engine: Engine, tmp_path: Path, actor
+) -> None:
+    good = copy_of_mini(tmp_path, "all/a_changed")  # alone, it would become version 2
+    edit(good, "process.bpmn", 'name="送达函询"', 'name="送达回执登记"')
+    bad = copy_of_mini(tmp_path, "all/z_bad")
+    edit(bad, "process.bpmn", "late_at = end_of(reply_due)", "import os")
+    assert_refused(mini_engine, tmp_path / "all", "import")
+    assert_version_1_still_starts(mini_engine, actor)
+
+
+# --- versions -----------------------------------------------------------------------------------------
+
+
+def test_redeploying_the_same_content_keeps_the_version(mini_engine: Engine, tmp_path: Path) -> None:
+    before = stored_versions(mini_engine)
+    results = mini_engine.deploy(copy_of_mini(tmp_path))
+    assert [(r.process_id, r.version, r.created) for r in results] == [("mini", 1, False)]
+    assert stored_versions(mini_engine) == before
+
+
+def test_changed_file_makes_version_2_and_running_instances_stay_on_version_1(
+    mini_engine: Engine, actor, tmp_path: Path
+) -> None:
+    starter, officer, subject = actor("zhaoliu"), actor("qianqi"), actor("fengyi")
+    old_id = mini_engine.start(starter, "mini", start_data())
+    old_tasks = mini_engine.instance(starter, old_id).ready_tasks
+
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.bpmn", 'name="送达函询"', 'name="送达回执登记"')
+    edit(folder, "process.bpmn", "add_working_days(served_at, reply_days)", "add_working_days(served_at, 5)")
+    results = mini_engine.deploy(folder)
+    assert [(r.version, r.created) for r in results] == [(2, True)]
+    assert [v[1] for v in stored_versions(mini_engine)] == [1, 2]
+
+    assert mini_engine.instance(starter, old_id).ready_tasks == old_tasks
+    new_id = mini_engine.start(starter, "mini", start_data())
+    assert mini_engine.instance(starter, old_id).version == 1
+    assert mini_engine.instance(starter, new_id).version == 2
+    titles = {t.instance_id: t.title for t in mini_engine.inbox(officer)}
+    assert titles == {old_id: "送达函询", new_id: "送达回执登记"}
+
+    for task in mini_engine.inbox(officer):
+        mini_engine.complete(officer, task.id, {"served_at": "2025-09-01"})
+    due = {t.instance_id: t.due_date for t in mini_engine.inbox(subject)}
+    calendar = mini_engine.calendar
+    assert due == {
+        old_id: calendar.add_working_days(date(2025, 9, 1), 15).due,  # v1: reply_days from process.toml
+        new_id: calendar.add_working_days(date(2025, 9, 1), 5).due,  # v2: the changed script
+    }
