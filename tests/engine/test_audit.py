@@ -4,65 +4,20 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from engine import CHINA_TZ, Engine, FrozenClock
-from engine import directory as directory_module
 from engine.audit import GENESIS
-from engine.context import SpecCache
-from tests.conftest import FIXTURES, build_engine, make_workflows_dir
+from tests.engine.conftest import clock_of
 
 START = {"subject_name": "冯乙", "subject_unit": "SJJ", "handling_office": "JC1", "subject_user": "fengyi"}
 COLUMNS = "at, actor, instance_id, task_id, kind, payload, prev_hash, hash"
-T0 = datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)
-
-
-@pytest.fixture(scope="module")
-def _mini_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Path]]:
-    """One engine per module over the mini process, and a snapshot of its freshly deployed database.
-
-    A new engine seeds 17 demo users (argon2 at production cost: ~4.5 s) and compiles every SQL statement
-    afresh; instead the tests share one engine whose database is reset from the snapshot before each.
-    """
-    tmp = tmp_path_factory.mktemp("mini")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(directory_module, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        engine = build_engine(tmp, make_workflows_dir(tmp, FIXTURES / "mini"), at=T0)
-    snapshot = tmp / "snapshot.db"
-    copy_database(Path(engine.settings.instance_dir) / "qinglian.db", snapshot)
-    yield engine, snapshot
-    engine.close()
-
-
-@pytest.fixture
-def mini_engine(_mini_module: tuple[Engine, Path]) -> Engine:
-    """Like conftest's `mini_engine` (mini deployed as version 1, clock at T0), reset for every test."""
-    engine, snapshot = _mini_module
-    copy_database(snapshot, Path(engine.settings.instance_dir) / "qinglian.db")
-    shutil.rmtree(engine.settings.files_dir, ignore_errors=True)
-    engine.ctx.specs = SpecCache()  # version ids are reused after a reset
-    clock_of(engine).set(T0)
-    return engine
-
-
-def copy_database(source: Path, target: Path) -> None:
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-
-
-def clock_of(engine: Engine) -> FrozenClock:
-    clock = engine.clock
-    assert isinstance(clock, FrozenClock)
-    return clock
 
 
 def events(engine: Engine) -> list[tuple[Any, ...]]:
