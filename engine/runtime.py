@@ -283,6 +283,12 @@ def _with_incident(
             instance_id=instance_id, action=action, error=str(exc), created_at=ctx.clock.now()
         )
         session.add(incident)
+        if action == "fire_timers" and instance_id is not None:
+            # A failing timer is not retried every sweep (an incident storm): its timers rest until an
+            # officer acts on the case, which re-arms them from the engine's state.
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is not None:
+                instance.next_timer_at = None
         session.flush()
         audit.append(
             session,

@@ -102,7 +102,9 @@ def test_f5_sweep_reaches_due_instances_behind_failing_ones(
     assert [f.instance_id for f in worker.fire_due_timers()] == healthy
     assert rig.count(Incident) == len(broken)
     for instance_id in broken:
-        assert rig.instance(instance_id).status == "running"  # rolled back, still due: retried next sweep
+        assert rig.instance(instance_id).status == "running"  # rolled back to the last wait state
+        assert rig.instance(instance_id).next_timer_at is None  # parked until an officer acts on it
         assert "timers_fired" not in rig.audit_kinds(instance_id)
-    assert worker.fire_due_timers() == []  # the healthy ones fired once; the failing ones fail again
+    assert worker.fire_due_timers() == []  # the healthy ones fired once…
+    assert rig.count(Incident) == len(broken)  # …and the failing ones are not retried every sweep
     rig.verify_audit()
