@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -59,14 +60,11 @@ def make_engine(folder: Path, case: Case) -> Engine:
 
 
 def ready_task_ids(engine: Engine, case: Case, count: int) -> list[int]:
-    """Start `count` instances and walk each to the benchmarked task; returns those task ids."""
+    """Start `count` instances; returns the ids of their open `case.task` tasks (inbox and server load)."""
     starter = engine.actor_by_name(case.starter)
     ids = []
     for _ in range(count):
-        n = next(_SERIAL)
-        instance_id = engine.start(starter, case.process_id, case.start_data(n))  # type: ignore[arg-type]
-        for bpmn_id, username, data in case.before:
-            engine.complete(engine.actor_by_name(username), _open_task(engine, instance_id, bpmn_id), data)  # type: ignore[arg-type]
+        instance_id = engine.start(starter, case.process_id, case.start_data(next(_SERIAL)))  # type: ignore[arg-type]
         ids.append(_open_task(engine, instance_id, case.task))
     return ids
 
@@ -82,14 +80,27 @@ def _open_task(engine: Engine, instance_id: int, bpmn_id: str) -> int:
         ).one()
 
 
-def bench_engine_complete(engine: Engine, case: Case, rounds: int) -> float:
-    ids = ready_task_ids(engine, case, rounds)
-    actor = engine.actor_by_name(case.actor)
+def walk_samples(
+    engine: Engine, case: Case, rounds: int, complete: Callable[[str, int, dict], None]
+) -> list[float]:
+    """Start `rounds` instances and walk each through `case.walk`, timing every completion."""
+    starter = engine.actor_by_name(case.starter)
     samples = []
-    for task_id in ids:
-        t0 = time.perf_counter()
-        engine.complete(actor, task_id, case.data)  # type: ignore[arg-type]
-        samples.append(time.perf_counter() - t0)
+    for _ in range(rounds):
+        instance_id = engine.start(starter, case.process_id, case.start_data(next(_SERIAL)))  # type: ignore[arg-type]
+        for bpmn_id, username, data in case.walk:
+            task_id = _open_task(engine, instance_id, bpmn_id)
+            t0 = time.perf_counter()
+            complete(username, task_id, data)
+            samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def bench_engine_complete(engine: Engine, case: Case, rounds: int) -> float:
+    actors = {username: engine.actor_by_name(username) for _b, username, _d in case.walk}
+    samples = walk_samples(
+        engine, case, rounds, lambda user, task, data: engine.complete(actors[user], task, data)
+    )  # type: ignore[arg-type]
     return _median_ms(samples)
 
 
@@ -118,11 +129,10 @@ def _free_port() -> int:
 
 
 def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[float, float]:
-    """(median ms of POST complete, peak RSS MiB of the server) against `qinglian serve`."""
+    """(median ms of POST complete along the walk, peak RSS MiB of the server) against `qinglian serve`."""
     import psutil
 
-    ids = ready_task_ids(engine, case, rounds)
-    token = engine.issue_token(case.actor)
+    tokens = {username: engine.issue_token(username) for _b, username, _d in case.walk}
     port = _free_port()
     env = {
         **os.environ,
@@ -130,9 +140,9 @@ def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[f
         "QINGLIAN_WORKFLOWS_DIR": str(folder / "workflows"),
         "QINGLIAN_SECRET_KEY": "bench",
     }
-    qinglian = Path(sys.executable).parent / "qinglian"
     server = subprocess.Popen(
-        [str(qinglian), "serve", "--port", str(port), "--no-worker"],
+        [sys.executable, "-m", "web", "serve", "--port", str(port), "--no-worker"],
+        cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -140,20 +150,20 @@ def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[f
     try:
         conn = _wait_for(port)
         proc = psutil.Process(server.pid)
-        peak = 0
-        samples = []
-        body = json.dumps({"data": case.data})
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        for task_id in ids:
-            t0 = time.perf_counter()
-            conn.request("POST", f"/api/v1/tasks/{task_id}/complete", body=body, headers=headers)
+        peak = proc.memory_info().rss
+
+        def post(username: str, task_id: int, data: dict) -> None:
+            nonlocal peak
+            headers = {"Authorization": f"Bearer {tokens[username]}", "Content-Type": "application/json"}
+            conn.request(
+                "POST", f"/api/v1/tasks/{task_id}/complete", body=json.dumps({"data": data}), headers=headers
+            )
             response = conn.getresponse()
             response.read()
-            samples.append(time.perf_counter() - t0)
-            assert response.status == 200, response.status
-            peak = max(peak, proc.memory_info().rss)
-        conn.request("GET", "/api/v1/tasks", headers=headers)
-        conn.getresponse().read()
+            if response.status != 200:
+                raise RuntimeError(f"complete {task_id}: HTTP {response.status}")
+
+        samples = walk_samples(engine, case, rounds, post)
         peak = max(peak, proc.memory_info().rss)
         return _median_ms(samples), peak / 2**20
     finally:
@@ -177,7 +187,7 @@ def _wait_for(port: int) -> http.client.HTTPConnection:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--case", default="clue_disposal", choices=sorted(CASES))
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=30, help="walks through the process")
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
     case = CASES[args.case]
@@ -190,8 +200,8 @@ def main() -> None:
         engine_ms = bench_engine_complete(engine, case, args.rounds)
         raw_ms = bench_raw_spiff(case, args.rounds)
         print(
-            f"(a) complete one user task: engine {engine_ms:.2f} ms (incl. commit), raw SpiffWorkflow+JSON "
-            f"{raw_ms:.2f} ms, ratio {engine_ms / raw_ms:.2f}x (target <= 2x)"
+            f"(a) complete one user task (median over the walk): engine {engine_ms:.2f} ms (incl. commit), "
+            f"raw SpiffWorkflow+JSON {raw_ms:.2f} ms, ratio {engine_ms / raw_ms:.2f}x (target <= 2x)"
         )
         figures = {}
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -204,7 +214,9 @@ def main() -> None:
                 "(target <= 1.5x, <= 20 ms)"
             )
         http_ms, rss = bench_http(engine, folder, case, args.rounds)
-        print(f"(c) POST /api/v1/tasks/<id>/complete: {http_ms:.2f} ms median (target <= 5 ms)")
+        print(
+            f"(c) POST /api/v1/tasks/<id>/complete (median over the walk): {http_ms:.2f} ms (target <= 5 ms)"
+        )
         print(f"(d) server peak RSS after (b) and (c): {rss:.0f} MiB")
         engine.close()
     finally:

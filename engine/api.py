@@ -105,6 +105,11 @@ class Engine:
         with self.ctx.db.reading() as session:
             return queries.inbox(self.ctx, session, actor)
 
+    def next_tasks(self, actor: Actor, instance_id: int) -> list[TaskView]:
+        """The READY tasks of one instance that are the actor's to do."""
+        with self.ctx.db.reading() as session:
+            return queries.actionable_in(self.ctx, session, actor, instance_id)
+
     def task(self, actor: Actor, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:
             return queries.task_detail(self.ctx, session, actor, task_id)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,6 +63,31 @@ class SpecCache:
 
 
 @dataclass
+class WorkflowCache:
+    """Workflows kept in memory after their commit, so the next action skips deserializing.
+
+    An entry is valid only for the row version it was saved as; `take` removes it, so a workflow is
+    used by one action at a time (under the instance lock) and an action that fails never puts back
+    what it may have half-changed.
+    """
+
+    size: int = 64
+    _entries: OrderedDict[int, tuple[int, Any]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, instance_id: int, row_version: int) -> Any | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        return entry[1] if entry and entry[0] == row_version else None
+
+    def put(self, instance_id: int, row_version: int, workflow: Any) -> None:
+        with self._lock:
+            self._entries[instance_id] = (row_version, workflow)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+@dataclass
 class EngineContext:
     settings: Settings
     db: Database
@@ -68,6 +95,7 @@ class EngineContext:
     calendar: WorkCalendar
     roles: RoleBook
     specs: SpecCache = field(default_factory=SpecCache)
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
 
     @property
     def audit_key(self) -> bytes:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +35,7 @@ from .records import (
     ProcessView,
     TaskView,
 )
+from .workdays import WorkCalendar
 
 RESTRICTED_FIELDS = frozenset({"reporter_name", "reporter_contact", "reporter_id_no"})
 RESTRICTED_READERS = frozenset({"XF"})
@@ -46,9 +49,14 @@ def redact(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {k: ("【保密】" if k in RESTRICTED_FIELDS and v else v) for k, v in data.items()}
 
 
+@lru_cache(maxsize=8192)
+def _working_days_left(calendar: WorkCalendar, today: date, due: date) -> int:
+    return calendar.working_days_between(today, due)
+
+
 def _task_view(ctx: EngineContext, row: HumanTask, title: str, process_id: str, **extra: Any) -> TaskView:
     today = local_today(ctx.clock)
-    left = ctx.calendar.working_days_between(today, row.due_date) if row.due_date else None
+    left = _working_days_left(ctx.calendar, today, row.due_date) if row.due_date else None
     return TaskView(
         id=row.id,
         instance_id=row.instance_id,
@@ -76,6 +84,17 @@ def inbox(ctx: EngineContext, session: Session, actor: Actor) -> list[TaskView]:
         .where(task_actionable(actor))
         .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
         .limit(INBOX_LIMIT)
+    )
+    return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
+
+
+def actionable_in(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> list[TaskView]:
+    """The READY tasks of one instance this actor may act on (what to do next, after an action)."""
+    rows = session.execute(
+        select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.instance_id == instance_id, task_actionable(actor))
+        .order_by(HumanTask.id)
     )
     return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
 

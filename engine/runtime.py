@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from string import Template
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -176,7 +176,7 @@ def _complete(
     if row.status != "ready" or instance is None:
         raise Conflict("该任务已被他人处理（task already completed）")
     version = ctx.specs.get(session, instance.version_id)
-    wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+    wf = _load(ctx, instance, version)
     task_data = next((t.data for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
     if task_data is None:
         raise Conflict("该任务已被他人处理（task already completed）")
@@ -214,11 +214,26 @@ def fire_timers(ctx: EngineContext, instance_id: int, skip_locked: bool = False)
                 return None
             if instance.next_timer_at > now:
                 return None  # another worker fired them first
-            version = ctx.specs.get(session, instance.version_id)
-            wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+            wf = _load(ctx, instance, ctx.specs.get(session, instance.version_id))
             return _advance(ctx, session, instance, wf, None, "timers_fired", {})
     except ProcessFailed as exc:
         raise _with_incident(ctx, instance_id, "fire_timers", exc) from exc
+
+
+def _load(ctx: EngineContext, instance: ProcessInstance, version: VersionInfo) -> Any:
+    """The instance's workflow: from memory if it is exactly what was last committed, else from JSON."""
+    cached = ctx.workflows.take(instance.id, instance.row_version)
+    if cached is not None:
+        return cached
+    return spiff.load(version.specs, instance.state_json, instance.serializer_version)
+
+
+def _keep_after_commit(ctx: EngineContext, session: Session, instance: ProcessInstance, wf: Any) -> None:
+    session.flush()  # bumps row_version: the version the cached workflow belongs to
+    instance_id, row_version = instance.id, instance.row_version
+    event.listen(
+        session, "after_commit", lambda _s: ctx.workflows.put(instance_id, row_version, wf), once=True
+    )
 
 
 def _advance(
@@ -268,6 +283,8 @@ def _advance(
         task_id=completed.id if completed else None,
         payload={**payload, "steps": steps, "notices": [f"{lane}: {text}" for lane, text in sctx.notices]},
     )
+    if instance.status == "running":
+        _keep_after_commit(ctx, session, instance, wf)
     return steps
 
 

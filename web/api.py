@@ -127,7 +127,7 @@ def complete(task_id: int) -> Any:
         raise InvalidSubmission({"data": "data 必须是对象"})
     engine = engine_of()
     instance_id = engine.complete(current_actor(), task_id, data)
-    ready = [t for t in engine.inbox(current_actor()) if t.instance_id == instance_id]
+    ready = engine.next_tasks(current_actor(), instance_id)
     return jsonify(instance_id=instance_id, ready_tasks=[_task(t) for t in ready])
 
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
+import engine.runtime
 import engine.spiff
 from engine import Conflict, InvalidSubmission
 from engine.db.models import ProcessInstance
@@ -29,7 +30,7 @@ from tests.reliability.support import CASE, T0, TIMEOUT, Contender, Rig, pause_a
 SERVED = {"A": "2025-09-01", "B": "2025-09-02"}
 REPLY_DUE = {"2025-09-01": date(2025, 9, 22), "2025-09-02": date(2025, 9, 23)}  # +15 working days
 HOOKS = {  # where thread A stops: (pause function, owner, attribute)
-    "after_load": (pause_after, engine.spiff, "load"),  # A holds the instance lock, has loaded the workflow
+    "after_load": (pause_after, engine.runtime, "_load"),  # A holds the instance lock and has the workflow
     "before_lock": (pause_before, Database, "lock_instance"),  # A has read the task as READY, no lock yet
 }
 ANSWER = {"admits": True, "reply_text": "情况属实，已整改"}
@@ -86,7 +87,7 @@ def _two_instances_interleaved(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> Non
     first, second = rig.start_case(web_a, 1), rig.start_case(web_a, 2)
     tasks = {"A": rig.serve_task(first), "B": rig.serve_task(second)}
     officer = rig.actor("qianqi")
-    gate = pause_after(monkeypatch, engine.spiff, "load", "A")
+    gate = pause_after(monkeypatch, engine.runtime, "_load", "A")
     a = Contender("A", lambda: web_a.complete(officer, tasks["A"], {"served_at": "2025-09-01"}))
     b = Contender("B", lambda: web_b.complete(officer, tasks["B"], {"served_at": "2025-09-01"}))
     a.start()
@@ -190,7 +191,7 @@ def test_f1_reply_races_the_overdue_timer(rig: Rig, monkeypatch: pytest.MonkeyPa
     subject = rig.actor("chuding")
     worker = rig.engine(at=LATER)
 
-    gate = pause_after(monkeypatch, engine.spiff, "load", holder)  # the holder stops with the lock held
+    gate = pause_after(monkeypatch, engine.runtime, "_load", holder)  # the holder stops with the lock held
     s = Contender("subject", lambda: web.complete(subject, reply, ANSWER))
     w = Contender("worker", worker.fire_due_timers)
     first, second = (s, w) if holder == "subject" else (w, s)
@@ -261,7 +262,7 @@ def test_f6_second_worker_passes_the_instance_the_first_one_holds(
 ) -> None:
     instance_ids = _due_cases(rig)
     w1, w2 = rig.engine(at=LATER), rig.engine(at=LATER)
-    gate = pause_after(monkeypatch, engine.spiff, "load", "W1")  # W1 holds the lock of its first instance
+    gate = pause_after(monkeypatch, engine.runtime, "_load", "W1")  # W1 holds the lock of its first instance
     t1 = Contender("W1", lambda: [f.instance_id for f in w1.fire_due_timers()])
     t2 = Contender("W2", lambda: [f.instance_id for f in w2.fire_due_timers()])
     t1.start()
