@@ -25,7 +25,7 @@ $(MO): web/translations/en/LC_MESSAGES/messages.po $(PY_STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d web/translations -D messages
 
 run: setup
-	$(BIN)/qinglian init --demo
+	$(BIN)/qinglian init --demo      # prints the demo logins
 	$(BIN)/qinglian serve --host 127.0.0.1 --port 5000
 
 lint: $(PY_STAMP)

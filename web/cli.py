@@ -48,6 +48,7 @@ def init(demo: bool) -> None:
         raise click.ClickException("部署失败：\n" + "\n".join(exc.problems)) from exc
     if demo:
         _seed_demo(engine)
+        _print_logins(_logins_file(engine.settings))
 
 
 def _seed_demo(engine: Engine) -> None:
@@ -58,7 +59,6 @@ def _seed_demo(engine: Engine) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(passwords, ensure_ascii=False, indent=1), encoding="utf-8")
     path.chmod(0o600)
-    _print_logins(path)
 
 
 def _print_logins(path: Path) -> None:
@@ -87,7 +87,9 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     logging.basicConfig(level=logging.INFO)
     engine = _engine()
     app = create_app(engine.settings, engine, start_worker=not no_worker)
-    _print_logins(_logins_file(engine.settings))
+    logins = _logins_file(engine.settings)
+    if logins.exists():
+        click.echo(f"演示账号 demo logins: {logins}")
     click.echo(f"清廉 Qinglian: http://{host}:{port}/")
     waitress_serve(app, host=host, port=port, threads=8)
 
