@@ -195,7 +195,8 @@ def main() -> None:
     try:
         engine = make_engine(folder, case)
         print(
-            f"Qinglian benchmarks — process {case.process_id}, task {case.task}, {args.rounds} rounds, SQLite"
+            f"Qinglian benchmarks — process {case.process_id}: {args.rounds} walks of {len(case.walk)} tasks "
+            f"(inbox and server load: open {case.task} tasks), SQLite"
         )
         engine_ms = bench_engine_complete(engine, case, args.rounds)
         raw_ms = bench_raw_spiff(case, args.rounds)
