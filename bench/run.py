@@ -111,6 +111,7 @@ def bench_raw_spiff(case: Case, rounds: int) -> float:
 
 
 def bench_inbox(engine: Engine, case: Case, total: int) -> float:
+    ready_task_ids(engine, case, 1)  # the newest instance, the one cloned, waits at `case.task`
     clone_instances(engine, case, total)
     actor = engine.actor_by_name(case.actor)
     engine.inbox(actor)  # type: ignore[arg-type]
