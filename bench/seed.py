@@ -8,8 +8,8 @@ from bench.cases import Case
 from engine import Engine
 from engine.db.models import HumanTask, InstanceParticipant, ProcessInstance
 
-ACTIVE_SHARE = 20  # one clone in 20 is still running (5 %), its open task with one of the offices below
-OFFICES = ("JC2", "PZ1", "PZ2", "JC1")
+ACTIVE_SHARE = 20  # one clone in 20 is still running (5 %); its open task belongs to someone
+OTHERS = (("JC", "JC2"), ("JC", "PZ1"), ("FG", None), ("SJ", None), ("ZZ", None), ("DW", "CZJ"), ("SL", None))
 OWN_OPEN = 100  # the benchmarked officer's own open tasks among the clones: a heavy but human workload
 
 
@@ -43,10 +43,14 @@ def clone_instances(engine: Engine, case: Case, total: int) -> None:
 
 
 def _state(i: int, first: int, task: HumanTask) -> dict:
+    """Most clones are finished; of the running ones, 100 wait for the benchmarked role, the rest for
+    other people (other offices, approvers, units), as in a county where everyone has their own work."""
     if i % ACTIVE_SHARE:
         return {"status": "completed"}
-    own = (i - first) // ACTIVE_SHARE < OWN_OPEN
-    return {"status": "ready", "unit_id": task.unit_id if own else OFFICES[i % 3]}
+    if (i - first) // ACTIVE_SHARE < OWN_OPEN:
+        return {"status": "ready"}
+    role, unit = OTHERS[i % len(OTHERS)]
+    return {"status": "ready", "role": role, "unit_id": unit}
 
 
 def _task_values(task: HumanTask) -> dict:
