@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from bench.cases import Case
 from engine import Engine
@@ -17,6 +18,10 @@ def clone_instances(engine: Engine, case: Case, total: int) -> None:
     """Add copies of the newest instance until `total` instances are stored; most of them finished."""
     with engine.ctx.db.transaction() as session:
         have = session.scalar(select(func.count(ProcessInstance.id))) or 0
+        role = _role(session)  # the benchmarked role's open tasks already stored (by earlier calls)
+        own_open = session.scalar(
+            select(func.count(HumanTask.id)).where(HumanTask.status == "ready", HumanTask.role == role)
+        )
         if have >= total:
             return
         model = session.scalars(select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(1)).one()
@@ -34,7 +39,11 @@ def clone_instances(engine: Engine, case: Case, total: int) -> None:
             session.execute(insert(ProcessInstance), rows)
             session.execute(
                 insert(HumanTask),
-                [{**_task_values(t), "instance_id": i, **_state(i, have, t)} for i in batch for t in tasks],
+                [
+                    {**_task_values(t), "instance_id": i, **_state(i, have, t, own_open)}
+                    for i in batch
+                    for t in tasks
+                ],
             )
             session.execute(
                 insert(InstanceParticipant),
@@ -42,12 +51,17 @@ def clone_instances(engine: Engine, case: Case, total: int) -> None:
             )
 
 
-def _state(i: int, first: int, task: HumanTask) -> dict:
+def _role(session: Session) -> str:
+    newest = session.scalars(select(HumanTask).order_by(HumanTask.id.desc()).limit(1)).one()
+    return newest.role
+
+
+def _state(i: int, first: int, task: HumanTask, own_open: int) -> dict:
     """Most clones are finished; of the running ones, 100 wait for the benchmarked role, the rest for
     other people (other offices, approvers, units), as in a county where everyone has their own work."""
     if i % ACTIVE_SHARE:
         return {"status": "completed"}
-    if (i - first) // ACTIVE_SHARE < OWN_OPEN:
+    if (i - first) // ACTIVE_SHARE < OWN_OPEN - own_open:
         return {"status": "ready"}
     role, unit = OTHERS[i % len(OTHERS)]
     return {"status": "ready", "role": role, "unit_id": unit}
