@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -37,6 +38,7 @@ from .records import (
 )
 from .workdays import WorkCalendar
 
+_TEMPLATE_NAMES = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESTRICTED_FIELDS = frozenset({"reporter_name", "reporter_contact", "reporter_id_no"})
 RESTRICTED_READERS = frozenset({"XF"})
 INBOX_LIMIT = 200
@@ -126,6 +128,11 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
     if row.status == "ready":
         wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
         data = next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), {})
+    if not can_see_instance(ctx, session, actor, instance.id):
+        # Subjects and unit heads get what their own step needs — its form's fields and the names its
+        # instructions use — never the rest of the case file (DOMAIN.md §9).
+        needed = set(form.fields if form else ()) | set(_TEMPLATE_NAMES.findall(row.instructions))
+        data = {k: v for k, v in data.items() if k in needed}
     return _task_view(
         ctx,
         row,

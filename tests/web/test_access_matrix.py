@@ -80,3 +80,42 @@ def test_whistleblower_identity_only_for_the_petitions_office(world) -> None:  #
         assert (data["reporter_name"] == "李某") is visible, username
         history = engine.instance(engine.actor_by_name(username), instance_id).history  # type: ignore[arg-type]
         assert ("13800000000" in str(history)) is visible, username
+
+
+def test_the_subject_gets_only_what_his_step_needs(world) -> None:  # type: ignore[no-untyped-def]
+    engine, app, _ = world
+    # its own case, so the other tests of this module keep theirs where it was
+    instance_id = engine.start(
+        engine.actor_by_name("wangwu"), "clue_disposal", {**CLUE, "clue_no": "XS-2025-0032"}
+    )
+    letter = {
+        "letter_no": "示纪函〔2025〕12号",
+        "letter_issued_on": "2025-09-25",
+        "letter_cc": "郑甲",
+        "letter_questions": "是否接受宴请？",
+        "concerns_unit_head": False,
+    }
+    steps = [
+        ("A2_assign", "zhaoliu", {"handling_office": "JC1", "handling_officer": "qianqi"}),
+        (
+            "A3_propose",
+            "qianqi",
+            {"method": "THHX", "talk_or_letter": "函询", "reasons": "先行函询（内部意见）"},
+        ),
+        ("A4_fg_approve", "lisi", {"fg_decision": "同意", "fg_opinion": "同意。"}),
+        ("A4_sj_approve", "zhangsan", {"sj_decision": "同意", "sj_opinion": "同意。"}),
+        ("A5b_issue", "qianqi", letter),
+        ("A5b_serve", "qianqi", {"served_at": "2025-09-26"}),
+    ]
+    for bpmn_id, username, data in steps:
+        actor = engine.actor_by_name(username)
+        task = next(t for t in engine.inbox(actor) if t.instance_id == instance_id and t.bpmn_id == bpmn_id)
+        engine.complete(actor, task.id, data)
+    (reply,) = [t for t in engine.inbox(engine.actor_by_name("fengyi")) if t.instance_id == instance_id]
+    token = engine.issue_token("fengyi")
+    body = (
+        app.test_client().get(f"/api/v1/tasks/{reply.id}", headers={"Authorization": f"Bearer {token}"}).json
+    )
+    case_file = {"summary", "reasons", "fg_opinion", "reporter_name", "reporter_contact", "handling_officer"}
+    assert case_file.isdisjoint(body["data"]), sorted(case_file & set(body["data"]))
+    assert "reply_due" in body["data"]  # what his instructions speak of stays
