@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db.models import Unit, User
+from .db.models import User
 from .directory import add_recusal, add_user, ensure_unit
 
 
@@ -49,7 +49,3 @@ def seed_county(session: Session, county_file: Path, passwords: dict[str, str]) 
                     add_recusal(session, username, rec["subject_name"], rec["reason"])
         logins.append(DemoLogin(username, passwords.get(username, "（已修改）"), display, post, tuple(roles)))
     return logins
-
-
-def unit_names(session: Session) -> dict[str, str]:
-    return {u.id: u.name for u in session.scalars(select(Unit).order_by(Unit.id))}

@@ -194,7 +194,6 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         ready_tasks=ready,
         history=tuple(history(session, actor, inst.id)),
         data=redact(actor, spiff.current_data(wf)),
-        deadlines=tuple(t for t in ready if t.due_date),
         completed_steps=tuple(done),
         current_steps=tuple(current),
         attachments=tuple(attachments(session, inst.id)),

@@ -93,7 +93,6 @@ class InstanceView:
     ready_tasks: tuple[TaskView, ...]
     history: tuple[HistoryEntry, ...]
     data: dict[str, Any]
-    deadlines: tuple[TaskView, ...]
     completed_steps: tuple[str, ...]
     current_steps: tuple[str, ...]
     attachments: tuple[AttachmentView, ...] = ()

@@ -136,8 +136,6 @@ class TaskSpecFacts:
     scripts: tuple[str, ...]
     conditions: tuple[str, ...]
     timer: str | None
-    decision_id: str | None
-    called_process: str | None
 
 
 @dataclass(frozen=True)
@@ -217,8 +215,6 @@ def _facts(process_id: str, spec: Any) -> Iterator[TaskSpecFacts]:
             scripts=scripts,
             conditions=conditions,
             timer=timer,
-            decision_id=getattr(getattr(ts, "decision_table", None), "id", None),
-            called_process=getattr(ts, "spec", None) if type(ts).__name__ == "CallActivity" else None,
         )
 
 
