@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,96 +27,35 @@ class Case:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+LETTER_PATH = ROOT / "workflows" / "clue_disposal" / "scenarios" / "thhx_letter_r2_archive.json"
+
+
+def _letter_path() -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any]]]]:
+    """The 函询 path of the browser test (a scenario file): its start data and every user task on it.
+
+    The letter is served today (the real date): the server benchmark runs on the real clock, and a letter
+    served in the past would have its whole D4 ladder fire at once.
+    """
+    scenario = json.loads(LETTER_PATH.read_text(encoding="utf-8"))
+    today = date.today().isoformat()
+    walk = [
+        (
+            step["complete"],
+            step["as"],
+            {**step["data"], **({"served_at": today} if "served_at" in step["data"] else {})},
+        )
+        for step in scenario["steps"]
+        if "complete" in step
+    ]
+    return scenario["start"]["data"], walk
+
+
+LETTER_START, LETTER_WALK = _letter_path()
+
+
 def _clue(n: int) -> dict[str, Any]:
-    return {
-        "clue_no": f"XS-2025-{n:04d}",
-        "received_at": "2025-09-01",
-        "source": "信访举报",
-        "channel": "来信",
-        "is_real_name": False,
-        "subject_name": "冯乙",
-        "subject_unit": "SJJ",
-        "subject_post": "副局长",
-        "subject_authority": "县直部门管理",
-        "subject_is_party_member": True,
-        "subject_is_supervision_object": True,
-        "subject_is_unit_head": False,
-        "subject_retired": False,
-        "subject_user": "fengyi",
-        "summary": "反映其接受管理服务对象宴请",
-        "category": "廉洁纪律",
-        "secrecy": "秘密",
-        "jurisdiction": "本机关管辖",
-    }
+    return {**LETTER_START, "clue_no": f"XS-2025-{n:04d}"}
 
-
-# Served today (the real date): the server benchmark runs on the real clock, and a letter served in the
-# past would have its whole D4 ladder fire at once.
-TODAY = date.today().isoformat()
-
-# The 函询 path of the browser test: every step a person takes, from assignment to archiving.
-LETTER_WALK = [
-    ("A2_assign", "zhaoliu", {"handling_office": "JC1", "handling_officer": "qianqi"}),
-    (
-        "A3_propose",
-        "qianqi",
-        {"method": "THHX", "talk_or_letter": "函询", "reasons": "反映问题较具体，先行函询。"},
-    ),
-    ("A4_fg_approve", "lisi", {"fg_decision": "同意", "fg_opinion": "同意。"}),
-    ("A4_sj_approve", "zhangsan", {"sj_decision": "同意", "sj_opinion": "同意。"}),
-    (
-        "A5b_issue",
-        "qianqi",
-        {
-            "letter_no": "示纪函〔2025〕12号",
-            "letter_issued_on": "2025-09-25",
-            "letter_cc": "郑甲",
-            "letter_questions": "是否接受宴请？",
-            "concerns_unit_head": False,
-        },
-    ),
-    ("A5b_serve", "qianqi", {"served_at": TODAY}),
-    ("A5b_reply", "fengyi", {"reply_text": "不存在接受宴请问题。"}),
-    ("A5b_sign", "zhengjia", {"signer_opinion": "情况属实。", "signed_on": "2025-10-15"}),
-    ("A5b_receive", "qianqi", {"reply_received_at": "2025-10-16", "reply_complete": True}),
-    (
-        "A7_report",
-        "qianqi",
-        {
-            "report_summary": "已作出说明。",
-            "spot_check": False,
-            "false_accusation": False,
-            "report_untrue": True,
-            "minor_problem": False,
-            "needs_liability": False,
-            "spot_check_contradicts": False,
-            "subject_denies": False,
-            "explanation_problematic": False,
-            "m_txtx": False,
-            "m_ppjy": False,
-            "m_zljc": False,
-            "m_jm": False,
-            "m_zzcl": False,
-            "a7_proposal": "反映不实，采信了结。",
-        },
-    ),
-    ("A7_fg_approve", "lisi", {"a7_fg_decision": "同意", "a7_fg_opinion": "同意。"}),
-    ("A7_sj_approve", "zhangsan", {"a7_sj_decision": "同意", "a7_sj_opinion": "同意了结。"}),
-    (
-        "A7_r2_feedback",
-        "qianqi",
-        {
-            "feedback_letter_no": "示纪了〔2025〕8号",
-            "feedback_sent_on": "2025-11-20",
-            "public_clarification": False,
-        },
-    ),
-    (
-        "A_archive",
-        "zhaoliu",
-        {"archive_no": "AG-2025-108", "archived_on": "2025-11-21", "integrity_file_updated": True},
-    ),
-]
 
 CASES = {
     "clue_disposal": Case(

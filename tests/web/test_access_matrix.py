@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -11,27 +12,12 @@ from engine import Engine
 from tests.conftest import PASSWORDS, WORKFLOWS, build_engine, make_workflows_dir
 from web import create_app
 
+LETTER_PATH = WORKFLOWS / "clue_disposal" / "scenarios" / "thhx_letter_r2_archive.json"
 CLUE = {
-    "clue_no": "XS-2025-0031",
-    "received_at": "2025-09-01",
-    "source": "信访举报",
-    "channel": "来信",
+    **json.loads(LETTER_PATH.read_text(encoding="utf-8"))["start"]["data"],
     "is_real_name": True,
     "reporter_name": "李某",
     "reporter_contact": "13800000000",
-    "subject_name": "冯乙",
-    "subject_unit": "SJJ",
-    "subject_post": "副局长",
-    "subject_authority": "县委管理",
-    "subject_is_party_member": True,
-    "subject_is_supervision_object": True,
-    "subject_is_unit_head": False,
-    "subject_retired": False,
-    "subject_user": "fengyi",
-    "summary": "反映其接受宴请。",
-    "category": "廉洁纪律",
-    "secrecy": "秘密",
-    "jurisdiction": "本机关管辖",
 }
 # Who may open the case file once 赵六 has assigned it to 钱七 of the first office:
 # the registrar, the 案管室/分管副书记/纪委书记 supervisors, and the first office's officers — except 孙八,
@@ -88,25 +74,13 @@ def test_the_subject_gets_only_what_his_step_needs(world) -> None:  # type: igno
     instance_id = engine.start(
         engine.actor_by_name("wangwu"), "clue_disposal", {**CLUE, "clue_no": "XS-2025-0032"}
     )
-    letter = {
-        "letter_no": "示纪函〔2025〕12号",
-        "letter_issued_on": "2025-09-25",
-        "letter_cc": "郑甲",
-        "letter_questions": "是否接受宴请？",
-        "concerns_unit_head": False,
-    }
-    steps = [
-        ("A2_assign", "zhaoliu", {"handling_office": "JC1", "handling_officer": "qianqi"}),
-        (
-            "A3_propose",
-            "qianqi",
-            {"method": "THHX", "talk_or_letter": "函询", "reasons": "先行函询（内部意见）"},
-        ),
-        ("A4_fg_approve", "lisi", {"fg_decision": "同意", "fg_opinion": "同意。"}),
-        ("A4_sj_approve", "zhangsan", {"sj_decision": "同意", "sj_opinion": "同意。"}),
-        ("A5b_issue", "qianqi", letter),
-        ("A5b_serve", "qianqi", {"served_at": "2025-09-26"}),
+    path = [
+        step for step in json.loads(LETTER_PATH.read_text(encoding="utf-8"))["steps"] if "complete" in step
     ]
+    until_served = [
+        s for s in path[: 1 + next(n for n, s in enumerate(path) if s["complete"] == "A5b_serve")]
+    ]
+    steps = [(s["complete"], s["as"], s["data"]) for s in until_served]
     for bpmn_id, username, data in steps:
         actor = engine.actor_by_name(username)
         task = next(t for t in engine.inbox(actor) if t.instance_id == instance_id and t.bpmn_id == bpmn_id)
