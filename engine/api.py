@@ -105,6 +105,11 @@ class Engine:
         with self.ctx.db.reading() as session:
             return queries.inbox(self.ctx, session, actor)
 
+    def deadlines(self, actor: Actor) -> list[TaskView]:
+        """Open tasks with a due date across the cases the actor may see (supervisors: all of them)."""
+        with self.ctx.db.reading() as session:
+            return queries.deadline_board(self.ctx, session, actor)
+
     def next_tasks(self, actor: Actor, instance_id: int) -> list[TaskView]:
         """The READY tasks of one instance that are the actor's to do."""
         with self.ctx.db.reading() as session:

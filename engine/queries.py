@@ -101,6 +101,20 @@ def actionable_in(ctx: EngineContext, session: Session, actor: Actor, instance_i
     return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
 
 
+def deadline_board(ctx: EngineContext, session: Session, actor: Actor, limit: int = 500) -> list[TaskView]:
+    """Every open task with a due date in the cases this actor may see, most urgent first."""
+    rows = session.execute(
+        select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(
+            HumanTask.status == "ready", HumanTask.due_date.is_not(None), instance_visible(actor, ctx.roles)
+        )
+        .order_by(HumanTask.due_date, HumanTask.id)
+        .limit(limit)
+    )
+    return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
+
+
 def may_see_task(session: Session, actor: Actor, row: HumanTask, ctx: EngineContext) -> bool:
     """Actors see a task they may act on, or any task of a case file they may see."""
     actionable = session.scalar(select(HumanTask.id).where(HumanTask.id == row.id, task_actionable(actor)))

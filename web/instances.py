@@ -24,6 +24,13 @@ def index() -> Any:
     return render_template("instances/index.html", instances=rows, process=process, status=status)
 
 
+@bp.get("/deadlines")
+@login_required
+def deadlines() -> Any:
+    """The deadline board: every open step with a due date in the cases I may see, overdue first."""
+    return render_template("instances/deadlines.html", tasks=engine_of().deadlines(current_actor()))
+
+
 @bp.route("/processes/<process_id>/start", methods=["GET", "POST"])
 @login_required
 def start(process_id: str) -> Any:

@@ -116,3 +116,16 @@ def test_an_outsider_gets_404_on_the_case_page_and_task_page(as_user) -> None:  
     assert outsider.get(f"/instances/{instance_id}").status_code == 404
     assert outsider.get(f"/instances/{instance_id}/diagram.bpmn").status_code == 404
     assert outsider.get(task_url).status_code == 404
+
+
+def test_the_deadline_board_shows_open_deadlines_of_visible_cases_only(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    _register(as_user)
+    officer = as_user("qianqi").client
+    officer.post(
+        _first_task(officer, "送达函询"),
+        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
+    )
+    board = as_user("lisi").client.get("/deadlines")
+    assert board.status_code == 200
+    assert "2025-10-23" in board.text and "答复函询" in board.text and "M-100 冯乙" in board.text
+    assert "答复函询" not in as_user("wangwu").client.get("/deadlines").text  # takes no part in the case
