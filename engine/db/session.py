@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base
+from .migrate import upgrade
 
 WRITE_OPTION = "qinglian_write"
 
@@ -55,5 +55,5 @@ def make_session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessi
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    Base.metadata.create_all(engine)
+    """Bring the database to the current schema (Alembic migrations in engine/db/migrations)."""
+    upgrade(engine)

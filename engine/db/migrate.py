@@ -1,0 +1,34 @@
+"""Schema migrations with Alembic: `upgrade()` brings any database to the current schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (an empty database gets the whole schema)."""
+    with engine.begin() as connection:
+        config = _config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def revision(engine: Engine, message: str) -> None:
+    """Write a new migration file from the difference between the models and the database (designers:
+    after changing engine/db/models.py, on an up-to-date database)."""
+    with engine.begin() as connection:
+        config = _config(engine)
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)
