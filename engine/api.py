@@ -126,8 +126,40 @@ class Engine:
             return queries.instances(self.ctx, session, actor, process, status)
 
     def instance(self, actor: Actor, instance_id: int) -> InstanceView:
+        """The case file. Every look at it, and every refused look, is in the audit trail before the
+        data leaves the engine (RELIABILITY: audit of reads; DOMAIN.md §9)."""
+        view: InstanceView | None = None
+        with self.ctx.db.transaction() as session:
+            try:
+                view = queries.instance_detail(self.ctx, session, actor, instance_id)
+            except NotFound:
+                self._audit_read(session, actor, "case_view_denied", instance_id, {})
+            else:
+                shown = bool(view.data.get("reporter_name")) and "XF" in actor.roles
+                self._audit_read(
+                    session, actor, "case_viewed", instance_id, {"reporter_identity_shown": shown}
+                )
+        if view is None:
+            raise NotFound("案件不存在")
+        return view
+
+    def progress(self, actor: Actor, instance_id: int) -> tuple[list[str], list[str], list[str]]:
+        """(completed, current, overdue) BPMN ids for marking the diagram (part of the page, not audited)."""
         with self.ctx.db.reading() as session:
-            return queries.instance_detail(self.ctx, session, actor, instance_id)
+            return queries.progress(self.ctx, session, actor, instance_id)
+
+    def _audit_read(
+        self, session: Any, actor: Actor, kind: str, instance_id: int | None, payload: dict
+    ) -> None:
+        audit.append(
+            session,
+            self.ctx.audit_key,
+            at=self.clock.now(),
+            actor=actor.username,
+            kind=kind,
+            instance_id=instance_id,
+            payload=payload,
+        )
 
     def diagram(self, actor: Actor, instance_id: int) -> str:
         """The BPMN XML of the version the instance runs on."""
@@ -189,20 +221,32 @@ class Engine:
         return task is not None
 
     def attachment(self, actor: Actor, link_id: int) -> tuple[Path, AttachmentView]:
-        """The stored file of an attachment link; NotFound unless the actor may see its instance."""
-        with self.ctx.db.reading() as session:
+        """The stored file of an attachment link; NotFound unless the actor may see its instance.
+        Downloads and refused downloads are audited like case views."""
+        found: tuple[Path, AttachmentView] | None = None
+        with self.ctx.db.transaction() as session:
             link = session.get(AttachmentLink, link_id)
-            if link is None:
-                raise NotFound("附件不存在")
-            own = link.uploaded_by == actor.id  # what they handed in themselves (a subject's reply)
-            case_file = link.instance_id is not None and queries.can_see_instance(
-                self.ctx, session, actor, link.instance_id
+            own = link is not None and link.uploaded_by == actor.id  # what they handed in (a subject's reply)
+            case_file = (
+                link is not None
+                and link.instance_id is not None
+                and queries.can_see_instance(self.ctx, session, actor, link.instance_id)
             )
-            if not (own or case_file):  # never the case's evidence for subjects and unit heads (§9)
-                raise NotFound("附件不存在")
-            att = session.get(Attachment, link.sha256)
-            view = AttachmentView(link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at)  # type: ignore[union-attr]
-            return files.path_of(self.ctx.files_dir, link.sha256), view
+            instance_id = link.instance_id if link else None
+            if link is not None and (own or case_file):  # never the case's evidence for subjects (§9)
+                att = session.get(Attachment, link.sha256)
+                view = AttachmentView(
+                    link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at
+                )  # type: ignore[union-attr]
+                found = (files.path_of(self.ctx.files_dir, link.sha256), view)
+                self._audit_read(
+                    session, actor, "attachment_downloaded", instance_id, {"sha256": link.sha256}
+                )
+            else:
+                self._audit_read(session, actor, "attachment_download_denied", instance_id, {"link": link_id})
+        if found is None:
+            raise NotFound("附件不存在")
+        return found
 
     # --- people ------------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str) -> Actor | None:

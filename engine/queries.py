@@ -214,12 +214,35 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     )
 
 
+READ_EVENTS = ("case_viewed", "case_view_denied", "attachment_downloaded", "attachment_download_denied")
+
+
+def progress(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> tuple[list[str], ...]:
+    """(completed, current, overdue) BPMN ids of a case this actor may see; NotFound otherwise."""
+    if not can_see_instance(ctx, session, actor, instance_id):
+        raise NotFound("案件不存在")
+    inst = session.get(ProcessInstance, instance_id)
+    if inst is None:
+        raise NotFound("案件不存在")
+    version = ctx.specs.get(session, inst.version_id)
+    done, current = spiff.progress(spiff.load(version.specs, inst.state_json, inst.serializer_version))
+    today = local_today(ctx.clock)
+    overdue = session.scalars(
+        select(HumanTask.bpmn_id).where(
+            HumanTask.instance_id == instance_id, HumanTask.status == "ready", HumanTask.due_date < today
+        )
+    )
+    return done, current, sorted(set(overdue))
+
+
 def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEntry]:
+    """What was done in the case, in order (who looked at it is in the audit log, not here)."""
     names = dict(session.execute(select(User.username, User.display_name)).all())
     out = []
-    for ev in session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
-    ):
+    events = select(AuditEvent).where(
+        AuditEvent.instance_id == instance_id, AuditEvent.kind.not_in(READ_EVENTS)
+    )
+    for ev in session.scalars(events.order_by(AuditEvent.seq)):
         payload = json.loads(ev.payload)
         if isinstance(payload.get("data"), dict):
             payload["data"] = redact(actor, payload["data"])

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from engine import InvalidSubmission, NotFound
+from engine import InvalidSubmission
 
 from .context import current_actor, engine_of
 from .form_render import fields_of, parse_post
@@ -75,18 +75,12 @@ def diagram_xml(instance_id: int) -> Any:
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram_state(instance_id: int) -> Any:
-    view = engine_of().instance(current_actor(), instance_id)
-    overdue = [
-        t.bpmn_id for t in view.ready_tasks if t.working_days_left is not None and t.working_days_left < 0
-    ]
-    return jsonify(completed=list(view.completed_steps), current=list(view.current_steps), overdue=overdue)
+    completed, current, overdue = engine_of().progress(current_actor(), instance_id)
+    return jsonify(completed=completed, current=current, overdue=overdue)
 
 
 @bp.get("/attachments/<int:link_id>")
 @login_required
 def attachment(link_id: int) -> Any:
-    try:
-        path, view = engine_of().attachment(current_actor(), link_id)
-    except NotFound:
-        abort(404)
+    path, view = engine_of().attachment(current_actor(), link_id)
     return send_file(path, mimetype=view.mime, as_attachment=True, download_name=view.filename)

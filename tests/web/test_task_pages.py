@@ -129,3 +129,27 @@ def test_the_deadline_board_shows_open_deadlines_of_visible_cases_only(as_user, 
     assert board.status_code == 200
     assert "2025-10-23" in board.text and "答复函询" in board.text and "M-100 冯乙" in board.text
     assert "答复函询" not in as_user("wangwu").client.get("/deadlines").text  # takes no part in the case
+
+
+def test_every_look_at_a_case_is_audited_but_not_shown_as_a_step(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    registrar, instance_id = _register(as_user)
+
+    def kinds() -> list[str]:
+        from sqlalchemy import select
+
+        from engine.db.models import AuditEvent
+
+        with engine.ctx.db.reading() as session:
+            rows = session.execute(
+                select(AuditEvent.kind, AuditEvent.actor).where(AuditEvent.instance_id == instance_id)
+            )
+            return [f"{kind}:{actor}" for kind, actor in rows]
+
+    before = kinds()
+    page = registrar.client.get(f"/instances/{instance_id}")
+    registrar.client.get(f"/instances/{instance_id}/diagram.json")
+    assert kinds() == [*before, "case_viewed:zhaoliu"]  # one page view, one row (the diagram is part of it)
+    assert as_user("wangwu").client.get(f"/instances/{instance_id}").status_code == 404
+    assert kinds()[-1] == "case_view_denied:wangwu"  # refused looks are kept too
+    assert "case_viewed" not in page.text and "登记发起" in page.text
+    assert engine.verify_audit() is None
