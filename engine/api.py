@@ -251,7 +251,7 @@ class Engine:
     # --- people ------------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str) -> Actor | None:
         with self.ctx.db.transaction() as session:
-            return directory.authenticate(session, username, password)
+            return directory.authenticate(session, username, password, self.clock.now())
 
     def actor(self, user_id: int) -> Actor | None:
         with self.ctx.db.reading() as session:

@@ -57,6 +57,8 @@ class User(Base):
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class UserRole(Base):

@@ -67,3 +67,21 @@ def test_english_switch(browser: Browser) -> None:
     english = client.get("/")
     assert 'lang="en"' in english.text
     assert "My tasks" in english.text
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(browser: Browser, engine) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    for _ in range(5):
+        browser.login("qianqi", "wrong-password-1")
+    page = browser.client.get("/login")
+    locked = browser.client.post(
+        "/login",
+        data={"username": "qianqi", "password": "pw-qianqi-123456", "csrf_token": csrf_of(page.text)},
+    )
+    assert (
+        locked.status_code == 401 and "用户名或密码错误" in locked.text
+    )  # the right password, refused alike
+    engine.clock.advance(timedelta(minutes=16))
+    browser.login("qianqi")
+    assert browser.client.get("/").status_code == 200
