@@ -6,7 +6,7 @@ import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
@@ -50,6 +50,13 @@ def create_app(
     app.after_request(add_security_headers)
     app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
     app.jinja_env.filters.update(_filters(settings))
+
+    @app.context_processor
+    def _staff() -> dict[str, Any]:
+        """Case lists are for the office's staff; persons concerned and unit heads only have their inbox."""
+        actor = getattr(g, "actor", None)
+        return {"is_staff": bool(actor and actor.roles - engine.roles.externals())}
+
     if start_worker:
         _start_worker(app, engine)
     return app

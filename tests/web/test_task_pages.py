@@ -129,6 +129,8 @@ def test_the_deadline_board_shows_open_deadlines_of_visible_cases_only(as_user, 
     assert board.status_code == 200
     assert "2025-10-23" in board.text and "答复函询" in board.text and "M-100 冯乙" in board.text
     assert "答复函询" not in as_user("wangwu").client.get("/deadlines").text  # takes no part in the case
+    assert "期限看板" in board.text
+    assert "期限看板" not in as_user("fengyi").client.get("/").text  # a person concerned has only his inbox
 
 
 def test_every_look_at_a_case_is_audited_but_not_shown_as_a_step(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
