@@ -7,6 +7,7 @@ that `runtime` passes back in within one transaction.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -112,6 +113,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
 
 
 _SERIALIZER = _make_serializer()
+_ENCODER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -248,13 +250,18 @@ def load(specs: Specs, state_json: str, serializer_version: str) -> BpmnWorkflow
 
 
 def dump(wf: BpmnWorkflow) -> str:
-    """The instance's state as JSON, without its spec."""
+    """The instance's state as JSON, without its spec.
+
+    The serializer keeps its encoding mode in one shared flag (SPIFFWORKFLOW.md §8): two threads saving
+    different instances at once (PostgreSQL, several writers) must not flip it under each other.
+    """
     registry = _SERIALIZER.registry
-    registry._encoder_mode = True
-    try:
-        return json.dumps(_SERIALIZER.to_dict(wf), cls=_SERIALIZER._encoder_cls, ensure_ascii=False)
-    finally:
-        registry._encoder_mode = False
+    with _ENCODER_LOCK:
+        registry._encoder_mode = True
+        try:
+            return json.dumps(_SERIALIZER.to_dict(wf), cls=_SERIALIZER._encoder_cls, ensure_ascii=False)
+        finally:
+            registry._encoder_mode = False
 
 
 def run(wf: BpmnWorkflow, budget: int, on_task: Callable[[str, str, str], None]) -> None:
