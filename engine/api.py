@@ -22,6 +22,7 @@ from .records import (
     AttachmentView,
     DeployResult,
     FiredTimers,
+    IncidentView,
     InstanceSummary,
     InstanceView,
     NotificationView,
@@ -109,6 +110,11 @@ class Engine:
         """Open tasks with a due date across the cases the actor may see (supervisors: all of them)."""
         with self.ctx.db.reading() as session:
             return queries.deadline_board(self.ctx, session, actor)
+
+    def incidents(self, actor: Actor) -> list[IncidentView]:
+        """Unresolved failures (script errors, exhausted budgets) in the cases the actor may see."""
+        with self.ctx.db.reading() as session:
+            return queries.open_incidents(self.ctx, session, actor)
 
     def next_tasks(self, actor: Actor, instance_id: int) -> list[TaskView]:
         """The READY tasks of one instance that are the actor's to do."""

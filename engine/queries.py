@@ -20,6 +20,7 @@ from .db.models import (
     AttachmentLink,
     AuditEvent,
     HumanTask,
+    Incident,
     Notification,
     ProcessInstance,
     ProcessVersion,
@@ -30,6 +31,7 @@ from .records import (
     Actor,
     AttachmentView,
     HistoryEntry,
+    IncidentView,
     InstanceSummary,
     InstanceView,
     NotificationView,
@@ -113,6 +115,18 @@ def deadline_board(ctx: EngineContext, session: Session, actor: Actor, limit: in
         .limit(limit)
     )
     return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
+
+
+def open_incidents(ctx: EngineContext, session: Session, actor: Actor) -> list[IncidentView]:
+    """Failed actions not yet resolved, in the cases this actor may see, newest first."""
+    rows = session.execute(
+        select(Incident, ProcessInstance.title)
+        .join(ProcessInstance, ProcessInstance.id == Incident.instance_id)
+        .where(Incident.resolved_at.is_(None), instance_visible(actor, ctx.roles))
+        .order_by(Incident.id.desc())
+        .limit(100)
+    )
+    return [IncidentView(i.id, i.instance_id, title, i.action, i.error, i.created_at) for i, title in rows]
 
 
 def may_see_task(session: Session, actor: Actor, row: HumanTask, ctx: EngineContext) -> bool:

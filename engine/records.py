@@ -121,3 +121,13 @@ class FiredTimers:
     instance_id: int
     title: str
     fired: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    id: int
+    instance_id: int
+    instance_title: str
+    action: str
+    error: str
+    created_at: datetime

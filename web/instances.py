@@ -28,7 +28,10 @@ def index() -> Any:
 @login_required
 def deadlines() -> Any:
     """The deadline board: every open step with a due date in the cases I may see, overdue first."""
-    return render_template("instances/deadlines.html", tasks=engine_of().deadlines(current_actor()))
+    engine, actor = engine_of(), current_actor()
+    return render_template(
+        "instances/deadlines.html", tasks=engine.deadlines(actor), incidents=engine.incidents(actor)
+    )
 
 
 @bp.route("/processes/<process_id>/start", methods=["GET", "POST"])

@@ -155,3 +155,44 @@ def test_every_look_at_a_case_is_audited_but_not_shown_as_a_step(as_user, engine
     assert kinds()[-1] == "case_view_denied:wangwu"  # refused looks are kept too
     assert "case_viewed" not in page.text and "登记发起" in page.text
     assert engine.verify_audit() is None
+
+
+def test_a_failed_step_shows_up_as_an_incident_for_supervisors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import FIXTURES, build_engine, make_workflows_dir
+    from tests.web.conftest import Browser
+    from web import create_app
+
+    broken = tmp_path / "src" / "mini"
+    shutil.copytree(FIXTURES / "mini", broken)
+    bpmn = broken / "process.bpmn"
+    bpmn.write_text(
+        bpmn.read_text("utf-8").replace(
+            "reply_due = add_working_days", "reply_due = 1 / 0 or add_working_days"
+        ),
+        "utf-8",
+    )
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, broken))
+    app = create_app(engine.settings, engine)
+    try:
+        registrar = Browser(app.test_client())
+        registrar.login("zhaoliu")
+        registrar.post_form("/processes/mini/start", START)
+        officer = Browser(app.test_client())
+        officer.login("qianqi")
+        url = _first_task(officer.client, "送达函询")
+        failed = officer.client.post(
+            url, data={"csrf_token": csrf_of(officer.client.get(url).text), "served_at": "2025-09-26"}
+        )
+        assert failed.status_code == 422 and "计算期限" in failed.text  # the step that failed, named
+        assert "送达函询" in officer.client.get("/").text  # rolled back: still to do
+        supervisor = Browser(app.test_client())
+        supervisor.login("lisi")
+        board = supervisor.client.get("/deadlines").text
+        assert "运行异常" in board and "ZeroDivisionError" in board and "M-100 冯乙" in board
+        outsider = Browser(app.test_client())
+        outsider.login("wangwu")
+        assert "运行异常" not in outsider.client.get("/deadlines").text
+    finally:
+        engine.close()
