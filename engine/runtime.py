@@ -91,6 +91,10 @@ def _start(ctx: EngineContext, session: Session, actor: Actor, process_id: str, 
         raise InvalidSubmission({key_var: "编号已存在，请勿重复登记（重复件请关联原线索）"})
     now = ctx.clock.now()
     start_data = {**version.meta.get("settings", {}), **clean, "started_by": actor.username}
+    if proc.get("duplicate_key"):  # DOMAIN.md §5 A-1: earlier cases on the same person, to check for 重复件
+        start_data["earlier_cases"] = _earlier_cases(
+            session, process_id, str(clean.get(proc["duplicate_key"], ""))
+        )
     wf = spiff.new_workflow(version.specs, start_data)
     instance = ProcessInstance(
         version_id=version.id,
@@ -118,6 +122,17 @@ def _start(ctx: EngineContext, session: Session, actor: Actor, process_id: str, 
     add_participants(session, instance.id, [actor.id], "staff")
     _advance(ctx, session, instance, wf, actor, "instance_started", {"data": clean})
     return instance.id
+
+
+def _earlier_cases(session: Session, process_id: str, subject_name: str) -> list[str]:
+    if not subject_name:
+        return []
+    keys = session.scalars(
+        select(ProcessInstance.business_key)
+        .where(ProcessInstance.process_id == process_id, ProcessInstance.subject_name == subject_name)
+        .order_by(ProcessInstance.id)
+    )
+    return [k for k in keys if k]
 
 
 def _validate_start(

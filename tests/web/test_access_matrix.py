@@ -10,6 +10,7 @@ from flask import Flask
 
 from engine import Engine
 from tests.conftest import PASSWORDS, WORKFLOWS, build_engine, make_workflows_dir
+from tests.web.conftest import csrf_of
 from web import create_app
 
 LETTER_PATH = WORKFLOWS / "clue_disposal" / "scenarios" / "thhx_letter_r2_archive.json"
@@ -93,3 +94,23 @@ def test_the_subject_gets_only_what_his_step_needs(world) -> None:  # type: igno
     case_file = {"summary", "reasons", "fg_opinion", "reporter_name", "reporter_contact", "handling_officer"}
     assert case_file.isdisjoint(body["data"]), sorted(case_file & set(body["data"]))
     assert "reply_due" in body["data"]  # what his instructions speak of stays
+
+
+def test_a_second_clue_on_the_same_person_is_flagged_at_assignment(world) -> None:  # type: ignore[no-untyped-def]
+    engine, app, _ = world
+    registrar = engine.actor_by_name("wangwu")
+    second = engine.start(registrar, "clue_disposal", {**CLUE, "clue_no": "XS-2025-0040"})
+    other = engine.start(
+        registrar, "clue_disposal", {**CLUE, "clue_no": "XS-2025-0041", "subject_name": "褚丁"}
+    )
+    assigner = engine.actor_by_name("zhaoliu")
+    tasks = {t.instance_id: t for t in engine.inbox(assigner) if t.bpmn_id == "A2_assign"}
+    client = app.test_client()
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={"username": "zhaoliu", "password": PASSWORDS["zhaoliu"], "csrf_token": csrf_of(page.text)},
+    )
+    flagged = client.get(f"/tasks/{tasks[second].id}").text
+    assert "同一被反映人已有线索 XS-2025-0031" in flagged
+    assert "同一被反映人已有线索" not in client.get(f"/tasks/{tasks[other].id}").text
