@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from . import spiff
 from .access import instance_visible, task_actionable
 from .clock import local_today
-from .context import EngineContext
+from .context import EngineContext, VersionInfo
 from .db.models import (
     Attachment,
     AttachmentLink,
@@ -192,15 +192,20 @@ def instances(
     ]
 
 
-def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> InstanceView:
-    """The case file: status, where it stands, history, data, deadlines; NotFound if not visible."""
-    if not can_see_instance(ctx, session, actor, instance_id):
-        raise NotFound("案件不存在")
+def _visible_workflow(
+    ctx: EngineContext, session: Session, actor: Actor, instance_id: int
+) -> tuple[ProcessInstance, VersionInfo, Any]:
+    """The instance row, its version and its workflow, if this actor may see the case; NotFound otherwise."""
     inst = session.get(ProcessInstance, instance_id)
-    if inst is None:
+    if inst is None or not can_see_instance(ctx, session, actor, instance_id):
         raise NotFound("案件不存在")
     version = ctx.specs.get(session, inst.version_id)
-    wf = spiff.load(version.specs, inst.state_json, inst.serializer_version)
+    return inst, version, spiff.load(version.specs, inst.state_json, inst.serializer_version)
+
+
+def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> InstanceView:
+    """The case file: status, where it stands, history, data, deadlines; NotFound if not visible."""
+    inst, version, wf = _visible_workflow(ctx, session, actor, instance_id)
     done, current = spiff.progress(wf)
     open_rows = session.scalars(
         select(HumanTask)
@@ -233,13 +238,8 @@ READ_EVENTS = ("case_viewed", "case_view_denied", "attachment_downloaded", "atta
 
 def progress(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> tuple[list[str], ...]:
     """(completed, current, overdue) BPMN ids of a case this actor may see; NotFound otherwise."""
-    if not can_see_instance(ctx, session, actor, instance_id):
-        raise NotFound("案件不存在")
-    inst = session.get(ProcessInstance, instance_id)
-    if inst is None:
-        raise NotFound("案件不存在")
-    version = ctx.specs.get(session, inst.version_id)
-    done, current = spiff.progress(spiff.load(version.specs, inst.state_json, inst.serializer_version))
+    _inst, _version, wf = _visible_workflow(ctx, session, actor, instance_id)
+    done, current = spiff.progress(wf)
     today = local_today(ctx.clock)
     overdue = session.scalars(
         select(HumanTask.bpmn_id).where(
