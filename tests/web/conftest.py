@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
-from tests.conftest import FIXTURES, PASSWORDS, build_engine, make_workflows_dir
+from tests.conftest import PASSWORDS
 from web import create_app
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, FIXTURES / "mini"))
-    yield engine
-    engine.close()
+def engine(mini_engine: Engine) -> Engine:
+    """The pages run on the small test process (tests/fixtures/mini)."""
+    return mini_engine
 
 
 @pytest.fixture
