@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 
-from engine import InvalidSubmission, NotFound, TaskView
+from engine import InvalidSubmission, TaskView
 
 from .context import current_actor, engine_of
 from .errors import error_response
@@ -129,8 +129,3 @@ def complete(task_id: int) -> Any:
     instance_id = engine.complete(current_actor(), task_id, data)
     ready = engine.next_tasks(current_actor(), instance_id)
     return jsonify(instance_id=instance_id, ready_tasks=[_task(t) for t in ready])
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> Any:
-    return error_response(404, str(exc))
