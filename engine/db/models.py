@@ -235,3 +235,48 @@ class Incident(Base):
     error: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InstanceLink(Base):
+    """One instance started another by a BPMN message (一案双查, findings → 整改, clues → 线索处置).
+
+    A message with correlation values starts at most one instance: the unique key makes a second
+    `case_filed` for the same unit and case a recorded duplicate, also when two writers race.
+    """
+
+    __tablename__ = "instance_link"
+    __table_args__ = (UniqueConstraint("message", "correlation"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    message: Mapped[str] = mapped_column(String(64))
+    correlation: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentCounter(Base):
+    """The last number given to a document type in a year: numbers come without gaps or repeats."""
+
+    __tablename__ = "document_counter"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Document(Base):
+    """A numbered statutory document as issued: its DOCX and PDF, by hash; never changed afterwards."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("kind", "year", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    docx_sha256: Mapped[str] = mapped_column(ForeignKey("attachment.sha256"))
+    pdf_sha256: Mapped[str] = mapped_column(ForeignKey("attachment.sha256"))
+    template_sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[str] = mapped_column(String(64))
