@@ -1,0 +1,360 @@
+"""Numbered statutory documents (DOMAIN.md §4.5, §9): numbered per kind and year without gaps or repeats,
+also under concurrency, rendered as DOCX and PDF from the templates kept with the workflows, stored by hash
+and attached to the case; a reporter's identity never appears in them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from engine import CHINA_TZ, Engine
+from engine.db.models import Attachment, AttachmentLink, Document, DocumentCounter
+from engine.documents import IssuedDocument, catalog, cn_date, issue
+from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
+
+DOCUMENTS = WORKFLOWS / "documents"
+AT = datetime(2026, 3, 5, 10, 0, tzinfo=CHINA_TZ)
+START = {
+    "case_no": "M-101",
+    "subject_name": "冯乙",
+    "subject_unit": "SJJ",
+    "handling_office": "JC1",
+    "subject_user": "fengyi",
+}
+LETTER = {
+    "subject_name": "冯乙",
+    "subject_post": "副局长",
+    "subject_unit_name": "县市场监督管理局",
+    "questions": "1. 关于办公用房超标的问题；\n2. 关于违规收受礼金的问题。",
+    "reply_due": "2026-03-26",
+}
+REPORTER = {
+    "reporter_name": "韩举报",
+    "reporter_phone": "13912345678",
+    "reporter_unit": "县某某公司",
+    "reporter_email": "tipster@example.cn",
+}
+
+
+def sample_fields(kind: str) -> dict[str, Any]:
+    """A value for every field the kind's template uses."""
+    fields: dict[str, Any] = {name: f"《{name}》的值" for name in catalog(DOCUMENTS)[kind].fields}
+    if "findings" in fields:
+        fields["findings"] = [
+            {"category": "主体责任", "description": "党风廉政建设会议记录缺失", "severity": "一般"},
+            {"category": "监督责任", "description": "廉政谈话未覆盖中层干部", "severity": "较重"},
+        ]
+    if "persons" in fields:
+        fields["persons"] = [{"name": "褚丙", "post": "办公室主任", "measure": "诫勉"}]
+    return fields
+
+
+@pytest.fixture
+def case(mini_engine: Engine, actor) -> int:  # type: ignore[no-untyped-def]
+    return mini_engine.start(actor("zhaoliu"), "mini", START)
+
+
+@pytest.fixture
+def officer(actor) -> int:  # type: ignore[no-untyped-def]
+    return int(actor("zhaoliu").id)
+
+
+def issue_in(
+    engine: Engine,
+    case: int,
+    officer: int,
+    kind: str = "hxtz",
+    fields: dict[str, Any] | None = None,
+    at: datetime = AT,
+) -> IssuedDocument:
+    """Issue one document in a transaction of its own."""
+    with engine.ctx.db.transaction() as session:
+        return issue(
+            session,
+            engine.settings.files_dir,
+            DOCUMENTS,
+            instance_id=case,
+            kind=kind,
+            fields=LETTER if fields is None else fields,
+            at=at,
+            by="zhaoliu",
+            by_user_id=officer,
+        )
+
+
+def stored(engine: Engine, sha256: str) -> bytes:
+    return (engine.settings.files_dir / sha256[:2] / sha256).read_bytes()
+
+
+def docx_text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def docx_xml(content: bytes) -> str:
+    """Every XML part of the package (properties included), to look for leaks anywhere."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        return "".join(package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".xml"))
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())  # the PDF wraps lines anywhere in Chinese text
+
+
+# --- content ---------------------------------------------------------------------------------------------
+
+
+def test_the_letter_carries_its_number_date_and_fields_in_docx_and_pdf(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    issued = issue_in(mini_engine, case, officer)
+    assert issued == IssuedDocument(
+        "示纪函〔2026〕1号", "hxtz", "函询通知书", issued.docx_sha256, issued.pdf_sha256
+    )
+    word, pdf = (
+        docx_text(stored(mini_engine, issued.docx_sha256)),
+        pdf_text(stored(mini_engine, issued.pdf_sha256)),
+    )
+    expected = [
+        "中共示例县纪律检查委员会 示例县监察委员会",
+        "函询通知书",
+        "示纪函〔2026〕1号",
+        "冯乙同志：",
+        "县市场监督管理局副局长",
+        "1. 关于办公用房超标的问题；",
+        "2. 关于违规收受礼金的问题。",
+        "请于2026年3月26日前",
+        "示例县纪委监委办公室",
+        "2026年3月5日",
+    ]
+    for text in expected:
+        assert text in word
+        assert flat(text) in flat(pdf)
+    assert "{{" not in word and "{%" not in word
+
+
+def test_a_reporters_identity_never_reaches_the_document(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    fields = {**LETTER, **REPORTER, "extra": {"reporter_name": "韩举报", "note": "附注"}}
+    listed = {**sample_fields("fkyj"), "reporter_name": "韩举报"}
+    listed["findings"] = [
+        {**listed["findings"][0], "reporter_phone": "13912345678", "reporter_name": "韩举报"}
+    ]
+    for kind, given in (("hxtz", fields), ("fkyj", listed)):
+        issued = issue_in(mini_engine, case, officer, kind, given)
+        everything = docx_xml(stored(mini_engine, issued.docx_sha256)) + pdf_text(
+            stored(mini_engine, issued.pdf_sha256)
+        )
+        for secret in REPORTER.values():
+            assert secret not in everything
+    assert (
+        "党风廉政建设会议记录缺失" in everything
+    )  # the finding itself is there, only its reporter keys are not
+
+
+def test_every_kind_of_documents_toml_renders_all_its_fields(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    kinds = catalog(DOCUMENTS)
+    assert set(kinds) == {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "xhsh", "wzjd"}
+    for kind, spec in kinds.items():
+        fields = sample_fields(kind)
+        issued = issue_in(mini_engine, case, officer, kind, fields)
+        assert issued.number == f"{spec.prefix}〔2026〕1号"
+        assert issued.title == spec.name
+        word, pdf = (
+            docx_text(stored(mini_engine, issued.docx_sha256)),
+            pdf_text(stored(mini_engine, issued.pdf_sha256)),
+        )
+        values = [v for v in fields.values() if isinstance(v, str)]
+        values += [
+            str(v) for item in fields.get("findings", []) + fields.get("persons", []) for v in item.values()
+        ]
+        for text in [spec.name, issued.number, "2026年3月5日", *values]:
+            assert text in word, (kind, text)
+            assert flat(text) in flat(pdf), (kind, text)
+        assert "{{" not in word and "{%" not in word and "《" + "title" not in word
+
+
+def test_missing_fields_render_empty_and_markup_is_text(mini_engine: Engine, case: int, officer: int) -> None:
+    issued = issue_in(mini_engine, case, officer, "zgtz", {"unit_name": "县财政局 <b>&</b>"})
+    word = docx_text(stored(mini_engine, issued.docx_sha256))
+    assert "县财政局 <b>&</b>：" in word
+    assert "经，发现你单位存在以下问题：" in word
+    assert "前制定整改方案" in word
+    assert flat("县财政局 <b>&</b>") in flat(pdf_text(stored(mini_engine, issued.pdf_sha256)))
+
+
+def test_an_unknown_kind_is_refused_in_chinese_and_takes_no_number(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    with pytest.raises(ValueError, match="未知的文书类型：hxtx"):
+        issue_in(mini_engine, case, officer, "hxtx")
+    with mini_engine.ctx.db.reading() as session:
+        assert session.scalars(select(DocumentCounter)).all() == []
+
+
+def test_dates_in_fields_can_be_shown_in_chinese() -> None:
+    assert cn_date("2026-03-26") == "2026年3月26日"
+    assert cn_date("2026-12-31T20:00:00+00:00") == "2027年1月1日"
+    assert cn_date(None) == ""
+    assert cn_date("尽快") == "尽快"
+
+
+# --- storage ---------------------------------------------------------------------------------------------
+
+
+def test_files_are_stored_by_hash_attached_and_recorded(mini_engine: Engine, case: int, officer: int) -> None:
+    issued = issue_in(mini_engine, case, officer)
+    docx_bytes, pdf_bytes = stored(mini_engine, issued.docx_sha256), stored(mini_engine, issued.pdf_sha256)
+    assert hashlib.sha256(docx_bytes).hexdigest() == issued.docx_sha256
+    assert hashlib.sha256(pdf_bytes).hexdigest() == issued.pdf_sha256
+    assert pdf_bytes.startswith(b"%PDF")
+    with mini_engine.ctx.db.reading() as session:
+        (row,) = session.scalars(select(Document)).all()
+        assert (row.instance_id, row.kind, row.year, row.seq, row.number, row.title, row.issued_by) == (
+            case,
+            "hxtz",
+            2026,
+            1,
+            "示纪函〔2026〕1号",
+            "函询通知书",
+            "zhaoliu",
+        )
+        assert (row.docx_sha256, row.pdf_sha256) == (issued.docx_sha256, issued.pdf_sha256)
+        assert row.template_sha256 == hashlib.sha256((DOCUMENTS / "hxtz.docx").read_bytes()).hexdigest()
+        assert row.issued_at.astimezone(UTC) == AT.astimezone(UTC)
+        mimes = {a.sha256: a.mime for a in session.scalars(select(Attachment))}
+        assert mimes[issued.pdf_sha256] == "application/pdf"
+        assert mimes[issued.docx_sha256].endswith("wordprocessingml.document")
+        links = session.scalars(select(AttachmentLink).order_by(AttachmentLink.id)).all()
+        assert [(a.instance_id, a.sha256, a.filename, a.uploaded_by) for a in links] == [
+            (case, issued.docx_sha256, "示纪函〔2026〕1号函询通知书.docx", officer),
+            (case, issued.pdf_sha256, "示纪函〔2026〕1号函询通知书.pdf", officer),
+        ]
+    names = [a.filename for a in mini_engine.instance(mini_engine.actor_by_name("zhaoliu"), case).attachments]
+    assert names == ["示纪函〔2026〕1号函询通知书.docx", "示纪函〔2026〕1号函询通知书.pdf"]
+
+
+# --- numbering ---------------------------------------------------------------------------------------------
+
+
+def numbers(engine: Engine) -> list[str]:
+    with engine.ctx.db.reading() as session:
+        return list(session.scalars(select(Document.number).order_by(Document.id)))
+
+
+def test_numbers_run_per_kind_and_year_without_gaps(mini_engine: Engine, case: int, officer: int) -> None:
+    for kind in ("hxtz", "hxtz", "zgtz", "hxtz", "zgtz"):
+        issue_in(mini_engine, case, officer, kind, sample_fields(kind))
+    late = datetime(2026, 12, 31, 23, 59, tzinfo=CHINA_TZ)
+    issue_in(mini_engine, case, officer, at=late)
+    new_year_in_china = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 2027-01-01 00:30 in Beijing
+    issue_in(mini_engine, case, officer, at=new_year_in_china)
+    issue_in(mini_engine, case, officer, at=new_year_in_china)
+    assert numbers(mini_engine) == [
+        "示纪函〔2026〕1号",
+        "示纪函〔2026〕2号",
+        "示纪整改〔2026〕1号",
+        "示纪函〔2026〕3号",
+        "示纪整改〔2026〕2号",
+        "示纪函〔2026〕4号",
+        "示纪函〔2027〕1号",
+        "示纪函〔2027〕2号",
+    ]
+
+
+def test_a_rolled_back_transaction_gives_its_number_back(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    issue_in(mini_engine, case, officer)
+    with pytest.raises(RuntimeError), mini_engine.ctx.db.transaction() as session:
+        taken = issue(
+            session,
+            mini_engine.settings.files_dir,
+            DOCUMENTS,
+            instance_id=case,
+            kind="hxtz",
+            fields=LETTER,
+            at=AT,
+            by="zhaoliu",
+            by_user_id=officer,
+        )
+        assert taken.number == "示纪函〔2026〕2号"
+        raise RuntimeError("the step failed after the document was issued")
+    assert issue_in(mini_engine, case, officer).number == "示纪函〔2026〕2号"
+    assert numbers(mini_engine) == ["示纪函〔2026〕1号", "示纪函〔2026〕2号"]
+
+
+def issue_at_once(engine: Engine, case: int, officer: int, count: int) -> list[str]:
+    """`count` threads, each in its own transaction, issue the same kind at the same moment."""
+    barrier, results, errors = threading.Barrier(count), [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=30)
+            results.append(issue_in(engine, case, officer).number)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert errors == []
+    return results
+
+
+def test_concurrent_issues_get_distinct_numbers_on_sqlite(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    got = issue_at_once(mini_engine, case, officer, 6)
+    assert sorted(got) == sorted(f"示纪函〔2026〕{n}号" for n in range(1, 7))
+    assert sorted(numbers(mini_engine)) == sorted(got)
+
+
+@pytest.mark.postgres
+def test_concurrent_issues_get_distinct_numbers_on_postgresql(fresh_postgres: str, tmp_path: Path) -> None:
+    engine = build_engine(
+        tmp_path, make_workflows_dir(tmp_path, FIXTURES / "mini"), database_url=fresh_postgres
+    )
+    try:
+        zhaoliu = engine.actor_by_name("zhaoliu")
+        assert zhaoliu is not None
+        case = engine.start(zhaoliu, "mini", START)
+        got = issue_at_once(engine, case, zhaoliu.id, 8)
+        assert sorted(got) == sorted(f"示纪函〔2026〕{n}号" for n in range(1, 9))
+        assert sorted(numbers(engine)) == sorted(got)
+        with pytest.raises(RuntimeError), engine.ctx.db.transaction() as session:
+            issue(
+                session,
+                engine.settings.files_dir,
+                DOCUMENTS,
+                instance_id=case,
+                kind="hxtz",
+                fields=LETTER,
+                at=AT,
+                by="zhaoliu",
+                by_user_id=zhaoliu.id,
+            )
+            raise RuntimeError("rolled back")
+        assert issue_in(engine, case, zhaoliu.id).number == "示纪函〔2026〕9号"
+    finally:
+        engine.close()
