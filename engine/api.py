@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, directory, files, queries, runtime, worker
+from . import audit, directory, files, queries, runtime, starting, worker
 from .clock import Clock, SystemClock
 from .config import Settings
 from .context import EngineContext
@@ -77,7 +77,7 @@ class Engine:
     def start_form(self, process_id: str) -> Form:
         """The start form of the latest version of a process."""
         with self.ctx.db.reading() as session:
-            row = runtime.latest_version(session, process_id)
+            row = starting.latest_version(session, process_id)
             if row is None or not row.meta["process"].get("start_form"):
                 raise NotFound("流程不存在")
             return self.ctx.specs.get(session, row.id).form(row.meta["process"]["start_form"])

@@ -79,6 +79,7 @@ def build_bundle(sources: dict[str, str], roles: RoleBook) -> ProcessBundle:
     ]
     if problems:
         raise DeployRejected(problems)
+    meta["start_message"] = parsed.start_message
     return ProcessBundle(process_id, meta, sources, content_hash(sources), parsed.spec_json)
 
 

@@ -59,6 +59,7 @@ class FormContext:
     is_recused: Callable[[str, str], bool]
     attachment_known: Callable[[str], bool]
     data: dict[str, Any]
+    check_rule: Callable[[str, dict[str, Any]], bool] | None = None  # x-rules, evaluated in the sandbox
 
 
 _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
@@ -85,10 +86,7 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
     """The submission, checked against the form; InvalidSubmission maps each bad field to a message."""
     if not isinstance(data, dict):
         raise InvalidSubmission({"_": "提交的数据必须是对象"})
-    errors: dict[str, str] = {}
-    for key in data:
-        if key == "typename" or key not in form.fields:
-            errors[key] = "不允许的字段（unknown field）"
+    errors = {k: "不允许的字段（unknown field）" for k in data if k == "typename" or k not in form.fields}
     if errors:
         raise InvalidSubmission(errors)
     for err in form.validator.iter_errors(data):
@@ -99,9 +97,23 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
             message = _custom_check(spec, data[name], {**ctx.data, **data}, ctx)
             if message:
                 errors[name] = message
+    if not errors:
+        errors = _broken_rules(form, {**ctx.data, **data}, ctx)
     if errors:
         raise InvalidSubmission(errors)
     return data
+
+
+def _broken_rules(form: Form, merged: dict[str, Any], ctx: FormContext) -> dict[str, str]:
+    """The form's `x-rules` whose assertion is false, as field → message (the first per field)."""
+    errors: dict[str, str] = {}
+    if ctx.check_rule is None:
+        return errors
+    for rule in form.schema.get("x-rules", []):
+        field = str(rule.get("field", "_"))
+        if field not in errors and not ctx.check_rule(str(rule["assert"]), merged):
+            errors[field] = str(rule.get("message", "填写内容不符合规则"))
+    return errors
 
 
 def _field_of(err: ValidationError) -> str:
@@ -115,6 +127,12 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
     values = value if isinstance(value, list) else [value]
     fmt = item_spec.get("format")
     for v in values:
+        if item_spec.get("type") == "object" and isinstance(v, dict):  # a row of a table field
+            for name, sub in item_spec.get("properties", {}).items():
+                message = _custom_check(sub, v[name], merged, ctx) if name in v else None
+                if message:
+                    return f"{sub.get('title', name)}：{message}"
+            continue
         if fmt == "attachment" and not ctx.attachment_known(v):
             return "附件不存在或未上传到本案"
         if fmt == "username":
@@ -136,6 +154,9 @@ def _check_person(
     office = merged.get("handling_office")
     if role == "JC" and office and person.unit_id != office:
         return "该人员不属于所选承办室"
+    units = merged.get(spec.get("x-not-in-units", ""), [])
+    if person.unit_id and person.unit_id in (units if isinstance(units, list) else [units]):
+        return "该人员属于被检查单位，应当回避"
     subject = merged.get("subject_name")
     if spec.get("x-recusal") and subject and ctx.is_recused(username, subject):
         return "该人员与被反映人存在回避情形，不得承办"

@@ -98,6 +98,13 @@ def lint_form_schema(name: str, text: str) -> list[str]:
     if clash:
         problems.append(f"表单 {name}: 字段名 {clash} 与脚本辅助函数同名，脚本将无法运行，请改名")
     problems += [f"表单 {name}: 字段 {k} 缺少中文标题 title" for k, v in props.items() if not v.get("title")]
+    for rule in schema.get("x-rules", []):
+        if not isinstance(rule, dict) or not rule.get("assert") or not rule.get("message"):
+            problems.append(f"表单 {name}: x-rules 的每一项需要 assert 与 message")
+            continue
+        if rule.get("field", "_") not in {*props, "_"}:
+            problems.append(f"表单 {name}: x-rules 指向不存在的字段 {rule.get('field')}")
+        problems += _compile(f"表单 {name}", "规则", str(rule["assert"]), spiff.check_expression)
     return problems
 
 

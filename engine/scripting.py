@@ -48,6 +48,7 @@ class ScriptContext:
     calendar: WorkCalendar
     notices: list[tuple[str, str]] = field(default_factory=list)
     provisional: set[str] = field(default_factory=set)
+    documents: Callable[[str, dict[str, Any]], str] | None = None  # set by the action: numbers and stores
 
 
 _current: ContextVar[ScriptContext | None] = ContextVar("qinglian_script_context", default=None)
@@ -118,6 +119,16 @@ def notify(lane: str, text: str) -> None:
     _ctx().notices.append((str(lane), str(text)))
 
 
+def issue_document(kind: str, fields: dict) -> str:
+    """Number, render and attach a statutory document of `kind` with `fields`; returns its number."""
+    ctx = _ctx()
+    if ctx.documents is None:
+        raise RuntimeError("此处不能生成文书（documents are issued only while a case moves on）")
+    if not isinstance(fields, dict):
+        raise TypeError("issue_document 的 fields 必须是字典")
+    return ctx.documents(str(kind), dict(fields))
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
     "today": today,
     "now": now,
@@ -126,6 +137,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "start_of": start_of,
     "end_of": end_of,
     "notify": notify,
+    "issue_document": issue_document,
 }
 
 # --- budgets (RELIABILITY F20): a script may not hang the action or fill the memory ----------------

@@ -29,6 +29,8 @@ def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
     target.mkdir()
     shutil.copy(WORKFLOWS / "roles.toml", target / "roles.toml")
     shutil.copy(WORKFLOWS / "county.toml", target / "county.toml")
+    if (WORKFLOWS / "documents").is_dir():  # statutory document templates, shared by every process
+        shutil.copytree(WORKFLOWS / "documents", target / "documents")
     for folder in process_dirs:
         shutil.copytree(folder, target / folder.name)
     return target

@@ -241,14 +241,16 @@ class InstanceLink(Base):
     """One instance started another by a BPMN message (一案双查, findings → 整改, clues → 线索处置).
 
     A message with correlation values starts at most one instance: the unique key makes a second
-    `case_filed` for the same unit and case a recorded duplicate, also when two writers race.
+    `case_filed` for the same unit and case a recorded duplicate, also when two writers race. A start by
+    hand of a correlated process is kept here too (no source), so a later message does not repeat it.
     """
 
     __tablename__ = "instance_link"
     __table_args__ = (UniqueConstraint("message", "correlation"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    target_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # source None: started by hand; target None only until the started instance exists
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     message: Mapped[str] = mapped_column(String(64))
     correlation: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -57,8 +57,8 @@ def upgrade() -> None:
     op.create_table(
         "instance_link",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("target_id", sa.Integer(), nullable=True),
         sa.Column("message", sa.String(length=64), nullable=False),
         sa.Column("correlation", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),

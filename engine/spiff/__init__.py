@@ -1,4 +1,4 @@
-"""The only module that touches SpiffWorkflow objects: parsing, serializing, stepping, reading tasks.
+"""The only package that touches SpiffWorkflow objects: parsing, serializing, stepping, reading tasks.
 
 Everything it returns is plain data (dicts, strings, dataclasses) except the opaque workflow handle
 that `runtime` passes back in within one transaction.
@@ -7,7 +7,6 @@ that `runtime` passes back in within one transaction.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,21 +15,23 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from . import scripting
-from .clock import Clock
-from .errors import Conflict, DeployRejected, ProcessFailed
+from .. import scripting
+from ..clock import Clock
+from ..errors import Conflict, ProcessFailed
+from .messages import deliver_start, thrown_messages
+from .parsing import ParsedProcess, TaskSpecFacts, parse_process
+from .serializer import ENCODER_LOCK as _ENCODER_LOCK
+from .serializer import SERIALIZER as _SERIALIZER
+
+__all__ = ["ParsedProcess", "TaskSpecFacts", "deliver_start", "parse_process", "thrown_messages"]
 
 SERIALIZER_VERSION = VERSION
 TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
@@ -83,141 +84,12 @@ class _RestrictedEnvironment(TaskDataEnvironment):
 SCRIPT_ENGINE = PythonScriptEngine(environment=_RestrictedEnvironment())
 
 
-# --- serialization: specs stored once per version, never inside each instance ---------------------
-class _SharedSpecConverter(BpmnWorkflowConverter):
-    """Leaves the spec out of each instance's JSON and takes already-restored spec objects on load."""
-
-    def to_dict(self, workflow):  # type: ignore[no-untyped-def]
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct):  # type: ignore[no-untyped-def]
-        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs", {})
-        if isinstance(spec, dict):  # an older payload carrying its own spec
-            spec, subprocess_specs = self.registry.restore(spec), self.mapping_from_dict(subprocess_specs)
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def _make_serializer() -> BpmnWorkflowSerializer:
-    config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _SharedSpecConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-
-
-_SERIALIZER = _make_serializer()
-_ENCODER_LOCK = threading.Lock()
-
-
 @dataclass(frozen=True)
 class Specs:
     """Restored specs of one deployed process version (opaque to callers; shareable between threads)."""
 
     spec: Any
     subprocess_specs: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TaskSpecFacts:
-    """What lint needs to know of one task spec."""
-
-    process_id: str
-    bpmn_id: str
-    name: str
-    kind: str
-    lane: str | None
-    manual: bool
-    properties: dict[str, str]
-    scripts: tuple[str, ...]
-    conditions: tuple[str, ...]
-    timer: str | None
-
-
-@dataclass(frozen=True)
-class ParsedProcess:
-    spec_json: str
-    facts: tuple[TaskSpecFacts, ...]
-    flows: dict[str, dict[str, list[str]]]  # process id -> task spec name -> output names
-
-
-def parse_process(bpmn: dict[str, Any], dmn: dict[str, Any], process_id: str) -> ParsedProcess:
-    """Parse hardened XML trees with XSD validation; DeployRejected names file, line and element."""
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    try:
-        for filename, tree in bpmn.items():
-            parser.add_bpmn_xml(tree, filename=filename)
-        for filename, root in dmn.items():
-            parser.add_dmn_xml(root, filename=filename)
-        if process_id not in parser.get_process_ids():
-            found = sorted(parser.get_process_ids())
-            raise DeployRejected([f"未找到可执行流程 {process_id}（process id not found among {found}）"])
-        spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
-    except ValidationException as exc:
-        raise DeployRejected([_validation_message(exc)]) from exc
-    spec_dict = {
-        "spec": _SERIALIZER.registry.convert(spec),
-        "subprocess_specs": {name: _SERIALIZER.registry.convert(s) for name, s in subprocess_specs.items()},
-    }
-    all_specs = {process_id: spec, **subprocess_specs}
-    facts = tuple(f for pid, s in all_specs.items() for f in _facts(pid, s))
-    flows = {
-        pid: {name: [o.name for o in ts.outputs] for name, ts in s.task_specs.items()}
-        for pid, s in all_specs.items()
-    }
-    return ParsedProcess(json.dumps(spec_dict, ensure_ascii=False), facts, flows)
-
-
-def _validation_message(exc: ValidationException) -> str:
-    where = ", ".join(
-        part
-        for part in (
-            f"文件 {exc.file_name}" if getattr(exc, "file_name", "") else "",
-            f"第 {exc.line_number} 行" if getattr(exc, "line_number", "") else "",
-            f"元素 {exc.id}" if getattr(exc, "id", "") else "",
-        )
-        if part
-    )
-    return f"{where}: {exc}" if where else str(exc)
-
-
-def _facts(process_id: str, spec: Any) -> Iterator[TaskSpecFacts]:
-    for ts in spec.task_specs.values():
-        bpmn_id = getattr(ts, "bpmn_id", None)
-        if not bpmn_id:
-            continue
-        scripts = tuple(
-            s
-            for s in (
-                getattr(ts, "script", None),
-                getattr(ts, "prescript", None),
-                getattr(ts, "postscript", None),
-            )
-            if s
-        )
-        conditions = tuple(c.args[0] for c, _ in getattr(ts, "cond_task_specs", []) if c is not None)
-        definition = getattr(ts, "event_definition", None)
-        timer = definition.expression if isinstance(definition, TimerEventDefinition) else None
-        extensions = getattr(ts, "extensions", {}) or {}
-        yield TaskSpecFacts(
-            process_id=process_id,
-            bpmn_id=bpmn_id,
-            name=getattr(ts, "bpmn_name", None) or bpmn_id,
-            kind=type(ts).__name__,
-            lane=getattr(ts, "lane", None),
-            manual=bool(getattr(ts, "manual", False)),
-            properties=dict(extensions.get("properties", {}) or {}),
-            scripts=scripts,
-            conditions=conditions,
-            timer=timer,
-        )
 
 
 def restore_specs(spec_json: str) -> Specs:

@@ -1,0 +1,146 @@
+"""One step of the mutation path: run the engine, save, project tasks, notify, audit, and start the
+instances the run's messages call for — all in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from . import audit, documents, messaging, spiff, starting
+from .context import EngineContext, VersionInfo
+from .db.models import HumanTask, ProcessInstance
+from .projection import add_participants, deliver_notices, project_tasks
+from .records import Actor
+from .submission import action
+
+
+def keep_after_commit(ctx: EngineContext, session: Session, instance: ProcessInstance, wf: Any) -> None:
+    session.flush()  # bumps row_version: the version the cached workflow belongs to
+    instance_id, row_version = instance.id, instance.row_version
+    event.listen(
+        session, "after_commit", lambda _s: ctx.workflows.put(instance_id, row_version, wf), once=True
+    )
+
+
+def advance(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    wf: Any,
+    actor: Actor | None,
+    kind: str,
+    payload: dict[str, Any],
+    completed: HumanTask | None = None,
+    act: Callable[[], None] | None = None,
+) -> list[str]:
+    steps: list[str] = []
+    issued: list[documents.IssuedDocument] = []
+    with action(ctx, _document_issuer(ctx, session, instance, actor, issued)) as sctx:
+        if act is not None:
+            act()
+        spiff.run(wf, ctx.settings.step_budget, lambda bpmn_id, name, _kind: steps.append(name))
+        thrown = spiff.thrown_messages(wf)
+        state = spiff.dump(wf)
+    now = ctx.clock.now()
+    instance.state_json = state
+    instance.serializer_version = spiff.SERIALIZER_VERSION
+    instance.updated_at = now
+    instance.next_timer_at = spiff.next_timer_at(wf)
+    if spiff.is_completed(wf):
+        instance.status, instance.ended_at, instance.next_timer_at = "completed", now, None
+    ready = spiff.ready_user_tasks(wf)
+    project_tasks(
+        ctx,
+        session,
+        instance,
+        ready,
+        now,
+        completed.task_guid if completed else None,
+        actor.id if actor else None,
+    )
+    if sctx.notices:
+        deliver_notices(ctx, session, instance, sctx.notices, spiff.current_data(wf), now)
+    if actor is not None:
+        add_participants(
+            session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
+        )
+    audit.append(
+        session,
+        ctx.audit_key,
+        at=now,
+        actor=actor.username if actor else "system",
+        kind=kind,
+        instance_id=instance.id,
+        task_id=completed.id if completed else None,
+        payload={
+            **payload,
+            "steps": steps,
+            "notices": [f"{lane}: {text}" for lane, text in sctx.notices],
+            "documents": [{"number": d.number, "pdf": d.pdf_sha256, "docx": d.docx_sha256} for d in issued],
+        },
+    )
+    if thrown:
+        _send(ctx, session, instance, actor, thrown)
+    if instance.status == "running":
+        keep_after_commit(ctx, session, instance, wf)
+    return steps
+
+
+def _send(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    actor: Actor | None,
+    thrown: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """Start the instances the run's messages call for, and record what was sent (after the run's own
+    audit row, before the new instances' rows)."""
+
+    def start(version: VersionInfo, payload: dict[str, Any]) -> int:
+        new, wf, started_payload = starting.by_message(ctx, session, instance, actor, version, payload)
+        advance(ctx, session, new, wf, None, "instance_started", started_payload)
+        return new.id
+
+    started, duplicates = messaging.route(ctx, session, instance.id, thrown, start)
+    audit.append(
+        session,
+        ctx.audit_key,
+        at=ctx.clock.now(),
+        actor=actor.username if actor else "system",
+        kind="messages_sent",
+        instance_id=instance.id,
+        payload={"messages": [name for name, _ in thrown], "started": started, "duplicates": duplicates},
+    )
+
+
+def _document_issuer(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    actor: Actor | None,
+    issued: list[documents.IssuedDocument],
+) -> Callable[[str, dict[str, Any]], str]:
+    def issue(kind: str, fields: dict[str, Any]) -> str:
+        doc = documents.issue(
+            session,
+            ctx.files_dir,
+            Path(ctx.settings.workflows_dir) / "documents",
+            instance_id=instance.id,
+            kind=kind,
+            fields=fields,
+            at=ctx.clock.now(),
+            by=actor.username if actor else "system",
+            by_user_id=actor.id if actor else instance.started_by,
+        )
+        issued.append(doc)
+        return doc.number
+
+    return issue
+
+
+def _is_external(ctx: EngineContext, actor: Actor) -> bool:
+    return bool(actor.roles) and actor.roles <= ctx.roles.externals()

@@ -1,0 +1,57 @@
+"""What every action and submission runs within: the scripts' context (clock, calendar, documents) and
+what a form's checks beyond JSON Schema need to know (people, recusals, attachments, x-rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import spiff
+from .context import EngineContext
+from .db.models import AttachmentLink
+from .directory import find_actor, is_recused
+from .forms import FormContext
+from .records import Actor
+from .scripting import HELPERS, ScriptContext, evaluate, script_context
+
+
+@contextmanager
+def action(ctx: EngineContext, documents: Any = None) -> Iterator[ScriptContext]:
+    """Scripts and timers of this action see the engine's clock and calendar (and, while a case moves
+    on, where `issue_document` files what it issues)."""
+    sctx = ScriptContext(ctx.clock, ctx.calendar, documents=documents)
+    with script_context(sctx), spiff.engine_clock(ctx.clock):
+        yield sctx
+
+
+def _rule_checker(ctx: EngineContext) -> Any:
+    def check(expression: str, data: dict[str, Any]) -> bool:
+        with action(ctx):
+            return bool(evaluate(expression, {k: v for k, v in data.items() if k not in HELPERS}))
+
+    return check
+
+
+def form_context(
+    ctx: EngineContext, session: Session, instance_id: int | None, actor: Actor | None, data: dict
+) -> FormContext:
+    def attachment_known(sha: Any) -> bool:
+        query = select(AttachmentLink.id).where(AttachmentLink.sha256 == str(sha))
+        if instance_id is None:  # staged by this actor before the instance existed
+            uploader = actor.id if actor else None
+            query = query.where(AttachmentLink.instance_id.is_(None), AttachmentLink.uploaded_by == uploader)
+        else:
+            query = query.where(AttachmentLink.instance_id == instance_id)
+        return session.scalar(query) is not None
+
+    return FormContext(
+        find_user=lambda name: find_actor(session, name),
+        is_recused=lambda name, subject: is_recused(session, name, subject),
+        attachment_known=attachment_known,
+        data=data,
+        check_rule=_rule_checker(ctx),
+    )
