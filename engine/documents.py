@@ -66,6 +66,11 @@ class DocumentKind:
     prefix: str
     template: Path
     fields: tuple[str, ...]
+    title_field: str = ""  # a field whose value picks the title among `titles` (诫勉谈话记录 / 诫勉书)
+    titles: dict[str, str] | None = None
+
+    def title(self, fields: dict[str, Any]) -> str:
+        return (self.titles or {}).get(str(fields.get(self.title_field, "")), self.name)
 
 
 def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
@@ -78,6 +83,8 @@ def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
             spec["prefix"],
             documents_dir / spec["template"],
             tuple(spec.get("fields", ())),
+            spec.get("title_field", ""),
+            spec.get("titles"),
         )
         for kind, spec in raw.items()
     }
@@ -105,16 +112,16 @@ def issue(
     template = spec.template.read_bytes()
     local = at.astimezone(CHINA_TZ)
     seq = next_number(session, kind, local.year)
-    number = f"{spec.prefix}〔{local.year}〕{seq}号"
+    number, title = f"{spec.prefix}〔{local.year}〕{seq}号", spec.title(fields)
     context = {
         **redact(fields),
         "number": number,
         "date": chinese_date(local.date()),
         "county": COUNTY,
-        "title": spec.name,
+        "title": title,
     }
     docx = render_docx(template, context, at)
-    pdf = render_pdf(docx, spec.name)
+    pdf = render_pdf(docx, title)
     stored = [files.store(files_dir, content) for content in (docx, pdf)]
     for item, suffix in zip(stored, ("docx", "pdf"), strict=True):
         _ensure_attachment(session, item, at)
@@ -122,7 +129,7 @@ def issue(
             AttachmentLink(
                 instance_id=instance_id,
                 sha256=item.sha256,
-                filename=f"{number}{spec.name}.{suffix}"[:200],
+                filename=f"{number}{title}.{suffix}"[:200],
                 uploaded_by=by_user_id,
                 uploaded_at=at,
             )
@@ -134,7 +141,7 @@ def issue(
             year=local.year,
             seq=seq,
             number=number,
-            title=spec.name,
+            title=title,
             docx_sha256=stored[0].sha256,
             pdf_sha256=stored[1].sha256,
             template_sha256=hashlib.sha256(template).hexdigest(),
@@ -143,7 +150,7 @@ def issue(
         )
     )
     session.flush()
-    return IssuedDocument(number, kind, spec.name, stored[0].sha256, stored[1].sha256)
+    return IssuedDocument(number, kind, title, stored[0].sha256, stored[1].sha256)
 
 
 # --- numbering -------------------------------------------------------------------------------------------
@@ -337,7 +344,7 @@ def _flowables(docx: bytes) -> Iterator[Flowable]:
         if isinstance(block, DocxParagraph):
             yield from _paragraph(block, first=index == 0)
         elif isinstance(block, DocxTable):
-            yield _table(block)
+            yield from (Spacer(1, 2 * mm), _table(block), Spacer(1, 2 * mm))
 
 
 def _paragraph(block: DocxParagraph, first: bool) -> Iterator[Flowable]:

@@ -358,3 +358,14 @@ def test_concurrent_issues_get_distinct_numbers_on_postgresql(fresh_postgres: st
         assert issue_in(engine, case, zhaoliu.id).number == "示纪函〔2026〕9号"
     finally:
         engine.close()
+
+
+def test_the_admonishment_is_titled_by_its_mode(mini_engine: Engine, case: int, officer: int) -> None:
+    base = {"subject_name": "冯乙", "subject_post": "副局长", "reason": "违规使用公车", "effect_months": 6}
+    talk = issue_in(mini_engine, case, officer, "jms", {**base, "mode": "谈话"})
+    written = issue_in(mini_engine, case, officer, "jms", {**base, "mode": "书面"})
+    assert (talk.number, talk.title) == ("示纪诫〔2026〕1号", "诫勉谈话记录")
+    assert (written.number, written.title) == ("示纪诫〔2026〕2号", "诫勉书")
+    word = docx_text(stored(mini_engine, talk.docx_sha256))
+    assert "诫勉谈话记录" in word and "方式：诫勉谈话" in word and "诫勉影响期为6个月" in word
+    assert "方式：书面诫勉" in docx_text(stored(mini_engine, written.docx_sha256))
