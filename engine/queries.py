@@ -38,6 +38,7 @@ from .records import (
     ProcessView,
     TaskView,
 )
+from .relations import issued_documents, linked_instances
 from .workdays import WorkCalendar
 
 _TEMPLATE_NAMES = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)")
@@ -230,6 +231,8 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         completed_steps=tuple(done),
         current_steps=tuple(current),
         attachments=tuple(attachments(session, inst.id)),
+        links=tuple(linked_instances(ctx, session, actor, inst.id)),
+        documents=tuple(issued_documents(session, inst.id)),
     )
 
 

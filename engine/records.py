@@ -96,6 +96,31 @@ class InstanceView:
     completed_steps: tuple[str, ...]
     current_steps: tuple[str, ...]
     attachments: tuple[AttachmentView, ...] = ()
+    links: tuple[LinkView, ...] = ()
+    documents: tuple[DocumentView, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """Another case this one was started by (triggered_by) or started (started), by a message."""
+
+    direction: str
+    message: str
+    instance_id: int | None  # None: the actor may not see that case
+    process_id: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    number: str
+    title: str
+    kind: str
+    issued_at: datetime
+    pdf_attachment: int | None
+    docx_attachment: int | None
+    sha256: str
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,77 @@
+"""What a case file shows beside its own steps: the cases it was started by or started (instance
+links), and the numbered documents it issued."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .access import instance_visible
+from .context import EngineContext
+from .db.models import AttachmentLink, Document, InstanceLink, ProcessInstance
+from .records import Actor, DocumentView, LinkView
+
+
+def linked_instances(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> list[LinkView]:
+    """Both directions; a linked case the actor may not see is listed without its title."""
+    rows = session.scalars(
+        select(InstanceLink)
+        .where(
+            or_(InstanceLink.source_id == instance_id, InstanceLink.target_id == instance_id),
+            InstanceLink.source_id.is_not(None),
+            InstanceLink.target_id.is_not(None),
+        )
+        .order_by(InstanceLink.id)
+    )
+    links = list(rows)
+    other_ids = {link.target_id if link.source_id == instance_id else link.source_id for link in links}
+    visible = set(
+        session.scalars(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id.in_(other_ids), instance_visible(actor, ctx.roles)
+            )
+        )
+    )
+    found = session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(other_ids)))
+    others = {i.id: i for i in found}
+    out = []
+    for link in links:
+        started = link.source_id == instance_id
+        other = others[link.target_id if started else link.source_id]  # type: ignore[index]
+        seen = other.id in visible
+        out.append(
+            LinkView(
+                direction="started" if started else "triggered_by",
+                message=link.message,
+                instance_id=other.id if seen else None,
+                process_id=other.process_id,
+                title=other.title if seen else "",
+                status=other.status if seen else "",
+            )
+        )
+    return out
+
+
+def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
+    """The instance's numbered documents in issue order, each with its PDF and DOCX attachment ids."""
+    docs = list(
+        session.scalars(select(Document).where(Document.instance_id == instance_id).order_by(Document.id))
+    )
+    link_ids = {
+        sha: link_id
+        for link_id, sha in session.execute(
+            select(AttachmentLink.id, AttachmentLink.sha256).where(AttachmentLink.instance_id == instance_id)
+        )
+    }
+    return [
+        DocumentView(
+            number=d.number,
+            title=d.title,
+            kind=d.kind,
+            issued_at=d.issued_at,
+            pdf_attachment=link_ids.get(d.pdf_sha256),
+            docx_attachment=link_ids.get(d.docx_sha256),
+            sha256=d.pdf_sha256,
+        )
+        for d in docs
+    ]
