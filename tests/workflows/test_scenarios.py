@@ -7,15 +7,16 @@ tasks, the instance data, the notifications sent, the final status. See workflow
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import Conflict, Engine, InvalidSubmission, NotFound, NotPermitted, spiff
-from engine.db.models import HumanTask, Notification, ProcessInstance
+from engine.db.models import Document, HumanTask, Notification, ProcessInstance
 from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
 
 SCENARIOS = sorted([*WORKFLOWS.glob("*/scenarios/*.json"), *FIXTURES.glob("*/scenarios/*.json")])
@@ -23,12 +24,43 @@ ERRORS = {400: InvalidSubmission, 403: NotPermitted, 404: NotFound, 409: Conflic
 
 
 class Run:
-    """One scenario being played against a fresh engine."""
+    """One scenario being played against a fresh engine, looking at one instance (its own, or one that
+    a message started: `"in": "rectification#2"`)."""
 
     def __init__(self, engine: Engine, instance_id: int):
         self.engine = engine
         self.instance_id = instance_id
         self.last_notice = 0
+
+    def focus(self, target: str | None, own_id: int) -> None:
+        if target is None:
+            self.instance_id = own_id
+            return
+        process_id, _, nth = target.partition("#")
+        with self.engine.ctx.db.reading() as session:
+            ids = list(
+                session.scalars(
+                    select(ProcessInstance.id)
+                    .where(ProcessInstance.process_id == process_id)
+                    .order_by(ProcessInstance.id)
+                )
+            )
+        number = int(nth or 1)
+        assert len(ids) >= number, f"no instance {target}: {process_id} has {len(ids)}"
+        if self.instance_id != ids[number - 1]:
+            self.instance_id, self.last_notice = ids[number - 1], 0
+
+    def instance_counts(self) -> dict[str, int]:
+        with self.engine.ctx.db.reading() as session:
+            rows = session.execute(
+                select(ProcessInstance.process_id, func.count()).group_by(ProcessInstance.process_id)
+            )
+            return {process_id: count for process_id, count in rows}
+
+    def document_kinds(self) -> list[str]:
+        with self.engine.ctx.db.reading() as session:
+            query = select(Document.kind).where(Document.instance_id == self.instance_id)
+            return list(session.scalars(query.order_by(Document.id)))
 
     def ready(self) -> list[HumanTask]:
         with self.engine.ctx.db.reading() as session:
@@ -107,6 +139,18 @@ def _expect(run: Run, expected: dict[str, Any], where: str) -> None:
         assert wanted <= lanes if wanted else not lanes, f"{where}: notified {sorted(lanes)}"
     if "status" in expected:
         assert run.status() == expected["status"], where
+    if "instances" in expected:
+        counts = run.instance_counts()
+        for process_id, count in expected["instances"].items():
+            assert counts.get(process_id, 0) == count, f"{where}: instances {counts}"
+    if "documents" in expected:
+        assert run.document_kinds() == expected["documents"], f"{where}: documents {run.document_kinds()}"
+
+
+def _own_process(folder: Path, deployed: set[str]) -> str:
+    process_id = tomllib.loads((folder / "process.toml").read_text("utf-8"))["process"]["id"]
+    assert process_id in deployed
+    return str(process_id)
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -116,22 +160,26 @@ def test_scenario(path: Path, database: str, tmp_path: Path, request: pytest.Fix
     scenario = json.loads(path.read_text(encoding="utf-8"))
     start = scenario["start"]
     url = request.getfixturevalue("fresh_postgres") if database == "postgresql" else ""
-    workflows = make_workflows_dir(tmp_path, path.parent.parent)
+    linked = [WORKFLOWS / name for name in scenario.get("with", [])]
+    workflows = make_workflows_dir(tmp_path, path.parent.parent, *linked)
     engine = build_engine(
         tmp_path, workflows, database_url=url, at=datetime.fromisoformat(start["at"]), seed=False
     )
     try:
-        process_id = engine.deploy()[0].process_id
+        deployed = {r.process_id for r in engine.deploy()}
+        process_id = _own_process(path.parent.parent, deployed)
         instance_id = engine.start(_actor(engine, start["as"]), process_id, start["data"])
         run = Run(engine, instance_id)
         for number, step in enumerate(scenario.get("steps", []), 1):
             where = f"{path.name} step {number}"
             if "at" in step:
                 _move_clock(engine, step["at"])
+            run.focus(step.get("in"), instance_id)
             if "complete" in step:
                 _complete(run, step, where)
             if "expect" in step:
                 _expect(run, step["expect"], where)
+        run.focus(scenario.get("end", {}).get("in"), instance_id)
         _expect(run, scenario.get("end", {}), f"{path.name} end")
         assert engine.verify_audit() is None
     finally:
