@@ -227,10 +227,15 @@ def cn_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _multiline(value: Any) -> Any:
-    """Strings with line breaks become docxtpl Listings (a line break per newline, still escaped)."""
-    if isinstance(value, str) and "\n" in value:
-        return Listing(value.replace("\r\n", "\n"))
+    """Strings lose the characters XML cannot hold; those with line breaks become docxtpl Listings (a line
+    break per newline, still escaped)."""
+    if isinstance(value, str):
+        text = _NOT_XML.sub("", value.replace("\r\n", "\n"))
+        return Listing(text) if "\n" in text else text
     if isinstance(value, dict):
         return {k: _multiline(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -274,10 +279,10 @@ def _font() -> str:
     return FONT
 
 
-def _style(paragraph: DocxParagraph, size: float | None = None) -> ParagraphStyle:
+def _style(paragraph: DocxParagraph) -> ParagraphStyle:
     """A reportlab style following the DOCX paragraph: alignment, size and colour of its first run."""
     run = next((r for r in paragraph.runs if r.text.strip()), None)
-    points = size or (run.font.size.pt if run is not None and run.font.size else 12.0) * 0.85
+    points = (run.font.size.pt if run is not None and run.font.size else 12.0) * 0.85
     color = run.font.color.rgb if run is not None and run.font.color and run.font.color.type else None
     align = {WD_ALIGN_PARAGRAPH.CENTER: TA_CENTER, WD_ALIGN_PARAGRAPH.RIGHT: TA_RIGHT}.get(
         paragraph.alignment, TA_LEFT
@@ -364,17 +369,9 @@ def _table(block: DocxTable) -> Table:
     rows = [[Paragraph(_markup(cell.text), cell_style) for cell in row.cells] for row in block.rows]
     grid = [cell.width or 0 for cell in block.rows[0].cells] if block.rows else []
     widths = [156 * mm * w / sum(grid) for w in grid] if sum(grid) else None
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)  # a long cell may span pages
+    grid_style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    table.setStyle(TableStyle(grid_style))
     return table
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine import CHINA_TZ, Engine
 from engine.db.models import Attachment, AttachmentLink, Document, DocumentCounter
-from engine.documents import IssuedDocument, catalog, cn_date, issue
+from engine.documents import IssuedDocument, catalog, cn_date, issue, render_docx, render_pdf
 from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
 
 DOCUMENTS = WORKFLOWS / "documents"
@@ -369,3 +369,28 @@ def test_the_admonishment_is_titled_by_its_mode(mini_engine: Engine, case: int, 
     word = docx_text(stored(mini_engine, talk.docx_sha256))
     assert "诫勉谈话记录" in word and "方式：诫勉谈话" in word and "诫勉影响期为6个月" in word
     assert "方式：书面诫勉" in docx_text(stored(mini_engine, written.docx_sha256))
+
+
+def test_field_values_are_text_never_template_code(mini_engine: Engine, case: int, officer: int) -> None:
+    fields = {"unit_name": "{{ 7*7 }}{% if true %}县财政局{% endif %}", "finding": "账目\x0b不清\x01"}
+    issued = issue_in(mini_engine, case, officer, "zgtz", fields)
+    word = docx_text(stored(mini_engine, issued.docx_sha256))
+    assert "{{ 7*7 }}{% if true %}县财政局{% endif %}：" in word
+    assert "49" not in word
+    assert "存在以下问题：账目不清" in word  # characters XML cannot hold are dropped
+
+
+def test_a_long_statement_runs_over_several_pages(mini_engine: Engine, case: int, officer: int) -> None:
+    fields = {**sample_fields("xhsh"), "statement": "已完成整改并建立长效机制。" * 1200}
+    issued = issue_in(mini_engine, case, officer, "xhsh", fields)
+    pages = pypdf.PdfReader(io.BytesIO(stored(mini_engine, issued.pdf_sha256))).pages
+    assert len(pages) > 3
+    assert "2026年3月5日" in pages[-1].extract_text()
+
+
+def test_the_same_fields_at_the_same_moment_give_the_same_files() -> None:
+    template = (DOCUMENTS / "fkyj.docx").read_bytes()
+    context = {**sample_fields("fkyj"), "number": "示纪反馈〔2026〕1号", "title": "反馈意见书"}
+    first = render_docx(template, context, AT)
+    assert render_docx(template, context, AT) == first
+    assert render_pdf(first, "反馈意见书") == render_pdf(first, "反馈意见书")
