@@ -192,12 +192,12 @@ def _ensure_attachment(session: Session, item: files.StoredFile, at: datetime) -
 
 
 def redact(value: Any) -> Any:
-    """The value without any key starting with ``reporter_``, at any depth."""
+    """The value without any key `reporter` or starting with `reporter_`, at any depth."""
     if isinstance(value, dict):
         return {
             k: redact(v)
             for k, v in value.items()
-            if not (isinstance(k, str) and k.startswith(REDACTED_PREFIX))
+            if not (isinstance(k, str) and (k == "reporter" or k.startswith(REDACTED_PREFIX)))
         }
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]

@@ -149,23 +149,46 @@ def test_the_letter_carries_its_number_date_and_fields_in_docx_and_pdf(
 
 
 def test_a_reporters_identity_never_reaches_the_document(
-    mini_engine: Engine, case: int, officer: int
+    mini_engine: Engine, case: int, officer: int, tmp_path: Path
 ) -> None:
-    fields = {**LETTER, **REPORTER, "extra": {"reporter_name": "韩举报", "note": "附注"}}
-    listed = {**sample_fields("fkyj"), "reporter_name": "韩举报"}
-    listed["findings"] = [
-        {**listed["findings"][0], "reporter_phone": "13912345678", "reporter_name": "韩举报"}
-    ]
-    for kind, given in (("hxtz", fields), ("fkyj", listed)):
-        issued = issue_in(mini_engine, case, officer, kind, given)
-        everything = docx_xml(stored(mini_engine, issued.docx_sha256)) + pdf_text(
-            stored(mini_engine, issued.pdf_sha256)
+    """Even a template that asks for the reporter gets nothing: the keys are dropped before rendering."""
+    nosy = docx.Document()
+    nosy.add_paragraph("{{ number }} {{ subject_name }}")
+    nosy.add_paragraph(
+        "{{ reporter_name }}|{{ reporter_phone }}|{{ reporter.name }}|{{ extra.reporter_unit }}"
+    )
+    nosy.add_paragraph("{% for f in findings %}{{ f.description }}{{ f.reporter_email }}{% endfor %}")
+    nosy.save(tmp_path / "nosy.docx")
+    (tmp_path / "documents.toml").write_text(
+        '[nosy]\nname = "测试文书"\nprefix = "示纪测"\ntemplate = "nosy.docx"\n', "utf-8"
+    )
+    fields = {
+        **LETTER,
+        **REPORTER,
+        "reporter": {"name": "韩举报"},
+        "extra": {"reporter_unit": "县某某公司"},
+        "findings": [{"description": "会议记录缺失", "reporter_email": "tipster@example.cn"}],
+    }
+    with mini_engine.ctx.db.transaction() as session:
+        issued = issue(
+            session,
+            mini_engine.settings.files_dir,
+            tmp_path,
+            instance_id=case,
+            kind="nosy",
+            fields=fields,
+            at=AT,
+            by="zhaoliu",
+            by_user_id=officer,
         )
-        for secret in REPORTER.values():
-            assert secret not in everything
-    assert (
-        "党风廉政建设会议记录缺失" in everything
-    )  # the finding itself is there, only its reporter keys are not
+    word = docx_text(stored(mini_engine, issued.docx_sha256))
+    assert "示纪测〔2026〕1号 冯乙" in word and "会议记录缺失" in word
+    assert "|||" in word
+    everything = docx_xml(stored(mini_engine, issued.docx_sha256)) + pdf_text(
+        stored(mini_engine, issued.pdf_sha256)
+    )
+    for secret in REPORTER.values():
+        assert secret not in everything
 
 
 def test_every_kind_of_documents_toml_renders_all_its_fields(
