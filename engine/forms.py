@@ -98,14 +98,15 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
             if message:
                 errors[name] = message
     if not errors:
-        errors = _broken_rules(form, {**ctx.data, **data}, ctx)
+        errors = _broken_rules(form, {**dict.fromkeys(form.fields), **ctx.data, **data}, ctx)
     if errors:
         raise InvalidSubmission(errors)
     return data
 
 
 def _broken_rules(form: Form, merged: dict[str, Any], ctx: FormContext) -> dict[str, str]:
-    """The form's `x-rules` whose assertion is false, as field → message (the first per field)."""
+    """The form's `x-rules` whose assertion is false, as field → message (the first per field); a
+    field left empty is None to them."""
     errors: dict[str, str] = {}
     if ctx.check_rule is None:
         return errors

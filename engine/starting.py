@@ -41,13 +41,16 @@ def by_hand(
     if not actor.roles & set(version.meta["process"].get("start_roles", [])):
         raise NotPermitted("您的角色不能发起此流程")
     clean = validate_start(ctx, session, actor, version, data)
-    message = version.meta.get("start_message") or process_id
     correlation = messaging.correlation_of(version, clean)
-    link = messaging.claim(session, message, correlation, None, ctx.clock.now())
-    if link is None:
-        raise InvalidSubmission({"_": "该事项已启动过此流程，请勿重复发起（already started for this case）"})
+    link = None
+    if correlation is not None:  # kept, so that a later message for the same case starts nothing
+        message = version.meta.get("start_message") or process_id
+        link = messaging.claim(session, message, correlation, None, ctx.clock.now())
+        if link is None:
+            raise InvalidSubmission({"_": "该事项已启动过此流程，请勿重复发起（already started for this case）"})
     instance, wf = create(ctx, session, actor, version, clean)
-    link.target_id = instance.id
+    if link is not None:
+        link.target_id = instance.id
     bind_staged_attachments(session, actor, instance.id, clean)
     add_participants(session, instance.id, [actor.id], "staff")
     return instance, wf, clean
