@@ -47,7 +47,7 @@ def by_hand(
         message = version.meta.get("start_message") or process_id
         link = messaging.claim(session, message, correlation, None, ctx.clock.now())
         if link is None:
-            raise InvalidSubmission({"_": "该事项已启动过此流程，请勿重复发起（already started for this case）"})
+            raise InvalidSubmission({"_": "该事项已启动过此流程，请勿重复发起（already started）"})
     instance, wf = create(ctx, session, actor, version, clean)
     if link is not None:
         link.target_id = instance.id

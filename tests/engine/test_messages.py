@@ -31,7 +31,8 @@ def _actor(engine: Engine, name: str):  # type: ignore[no-untyped-def]
 
 
 def _send(engine: Engine, case_no: str, cases: list[dict], **extra: object) -> int:
-    source = engine.start(_actor(engine, "zhaoliu"), "relay_source", {"case_no": case_no, "subject_unit": "SJJ"})
+    zhaoliu = _actor(engine, "zhaoliu")
+    source = engine.start(zhaoliu, "relay_source", {"case_no": case_no, "subject_unit": "SJJ"})
     task = next(t for t in engine.inbox(_actor(engine, "zhaoliu")) if t.instance_id == source)
     engine.complete(_actor(engine, "zhaoliu"), task.id, {"cases": cases, **extra})
     return source
