@@ -35,7 +35,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -243,9 +243,18 @@ def _multiline(value: Any) -> Any:
     return value
 
 
+def _shown(value: Any) -> Any:
+    """How a value prints: None as nothing, booleans as 是/否, a list of plain values joined by 、."""
+    if value is None or isinstance(value, bool):
+        return {None: "", True: "是", False: "否"}[value]
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return "、".join(str(v) for v in value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def _jinja() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True)
+    env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True, finalize=_shown)
     env.filters["cn_date"] = cn_date
     return env
 
@@ -307,19 +316,6 @@ def _bold(paragraph: DocxParagraph) -> bool:
     return any(r.font.bold for r in paragraph.runs if r.text.strip())
 
 
-class _Rule(Flowable):
-    """The red line under the header."""
-
-    def wrap(self, available_width: float, _available_height: float) -> tuple[float, float]:
-        self.width = available_width
-        return available_width, 4 * mm
-
-    def draw(self) -> None:
-        self.canv.setStrokeColor(colors.HexColor("#C00000"))
-        self.canv.setLineWidth(1.5)
-        self.canv.line(0, 2 * mm, self.width, 2 * mm)
-
-
 class _Bold(Flowable):
     """STSong-Light has no bold face: a paragraph drawn filled and outlined (text render mode 2)."""
 
@@ -360,8 +356,8 @@ def _paragraph(block: DocxParagraph, first: bool) -> Iterator[Flowable]:
     style.firstLineIndent = style.fontSize * (len(block.text) - len(text))
     paragraph = Paragraph(_markup(text), style)
     yield _Bold(paragraph) if _bold(block) else paragraph
-    if first:
-        yield _Rule()
+    if first:  # the red rule under the header
+        yield HRFlowable(width="100%", thickness=1.5, color=colors.HexColor("#C00000"), spaceAfter=3 * mm)
 
 
 def _table(block: DocxTable) -> Table:

@@ -417,3 +417,27 @@ def test_the_same_fields_at_the_same_moment_give_the_same_files() -> None:
     first = render_docx(template, context, AT)
     assert render_docx(template, context, AT) == first
     assert render_pdf(first, "反馈意见书") == render_pdf(first, "反馈意见书")
+
+
+def test_lists_of_names_and_yes_no_read_as_chinese(mini_engine: Engine, case: int, officer: int) -> None:
+    fields = {"unit_name": "县财政局", "reviewer_name": ["王五", "赵六"], "result": True, "opinion": None}
+    issued = issue_in(mini_engine, case, officer, "xhsh", fields)
+    cells = [
+        c.text
+        for r in docx.Document(io.BytesIO(stored(mini_engine, issued.docx_sha256))).tables[0].rows
+        for c in r.cells
+    ]
+    assert cells == [
+        "整改单位",
+        "县财政局",
+        "整改措施",
+        "",
+        "完成情况",
+        "",
+        "审核结果",
+        "是",
+        "审核意见",
+        "",
+        "审核人",
+        "王五、赵六",
+    ]
