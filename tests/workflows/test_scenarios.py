@@ -23,6 +23,13 @@ SCENARIOS = sorted([*WORKFLOWS.glob("*/scenarios/*.json"), *FIXTURES.glob("*/sce
 ERRORS = {400: InvalidSubmission, 403: NotPermitted, 404: NotFound, 409: Conflict}
 
 
+# The smallest valid PDF: what a scenario uploads as evidence ("upload": "name.pdf").
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 class Run:
     """One scenario being played against a fresh engine, looking at one instance (its own, or one that
     a message started: `"in": "rectification#2"`)."""
@@ -31,6 +38,23 @@ class Run:
         self.engine = engine
         self.instance_id = instance_id
         self.last_notice = 0
+        self.files: dict[str, str] = {}  # uploaded file name -> sha256, for "@file:<name>" in data
+
+    def upload(self, step: dict[str, Any]) -> None:
+        name = step["upload"]
+        content = _PDF + name.encode("utf-8")  # a distinct file per name
+        view = self.engine.upload(_actor(self.engine, step["as"]), name, content, self.instance_id)
+        self.files[name] = view.sha256
+
+    def resolve(self, value: Any) -> Any:
+        """Data with every "@file:<name>" replaced by the sha256 of that uploaded file."""
+        if isinstance(value, str) and value.startswith("@file:"):
+            return self.files[value.removeprefix("@file:")]
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
 
     def focus(self, target: str | None, own_id: int) -> None:
         if target is None:
@@ -117,13 +141,14 @@ def _complete(run: Run, step: dict[str, Any], where: str) -> None:
         f"{where}: expected one READY {step['complete']}, found {[t.bpmn_id for t in run.ready()]}"
     )
     actor = _actor(run.engine, step["as"])
+    data = run.resolve(step.get("data", {}))
     if "error" in step:
         with pytest.raises(ERRORS[step["error"]]) as caught:
-            run.engine.complete(actor, matches[0].id, step.get("data", {}))
+            run.engine.complete(actor, matches[0].id, data)
         if "errors" in step:
             assert set(step["errors"]) <= set(caught.value.errors), f"{where}: {caught.value.errors}"
         return
-    run.engine.complete(actor, matches[0].id, step.get("data", {}))
+    run.engine.complete(actor, matches[0].id, data)
 
 
 def _expect(run: Run, expected: dict[str, Any], where: str) -> None:
@@ -160,7 +185,7 @@ def test_scenario(path: Path, database: str, tmp_path: Path, request: pytest.Fix
     scenario = json.loads(path.read_text(encoding="utf-8"))
     start = scenario["start"]
     url = request.getfixturevalue("fresh_postgres") if database == "postgresql" else ""
-    linked = [WORKFLOWS / name for name in scenario.get("with", [])]
+    linked = [path.parent.parent.parent / name for name in scenario.get("with", [])]  # sibling folders
     workflows = make_workflows_dir(tmp_path, path.parent.parent, *linked)
     engine = build_engine(
         tmp_path, workflows, database_url=url, at=datetime.fromisoformat(start["at"]), seed=False
@@ -175,6 +200,8 @@ def test_scenario(path: Path, database: str, tmp_path: Path, request: pytest.Fix
             if "at" in step:
                 _move_clock(engine, step["at"])
             run.focus(step.get("in"), instance_id)
+            if "upload" in step:
+                run.upload(step)
             if "complete" in step:
                 _complete(run, step, where)
             if "expect" in step:
