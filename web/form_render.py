@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,13 +35,18 @@ def render_instructions(template: str, data: dict[str, Any]) -> str:
 class Field:
     name: str
     label: str
-    kind: str  # text textarea select radio checkboxes bool date datetime number file files
+    kind: str  # text textarea select radio checkboxes bool date datetime number file files table
     required: bool
     help: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
     value: Any = None
     error: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
+    columns: list[Field] = field(default_factory=list)  # table: one cell per sub-field, row index ROW
+    rows: list[list[Field]] = field(default_factory=list)  # table: the cells of each row shown
+
+
+ROW = "__i__"  # the row index placeholder of a table's template row (replaced by web/static/js/table.js)
 
 
 def _options(spec: dict[str, Any]) -> list[tuple[str, str]]:
@@ -55,6 +62,8 @@ def _kind(spec: dict[str, Any], ui: dict[str, Any]) -> str:
     kind = spec.get("type")
     if kind == "array":
         items = spec.get("items", {})
+        if items.get("type") == "object":
+            return "table"
         return "files" if items.get("format") == "attachment" else "checkboxes"
     if kind == "boolean":
         return "bool"
@@ -75,9 +84,14 @@ def _kind(spec: dict[str, Any], ui: dict[str, Any]) -> str:
 
 
 def fields_of(
-    schema: dict[str, Any], ui: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
+    schema: dict[str, Any],
+    ui: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    data: Mapping[str, Any] | None = None,
 ) -> list[Field]:
-    """The form's fields in display order, with current values and error messages."""
+    """The form's fields in display order, with current values and error messages; `data` (the task's
+    data) prefills a table from the variable its UI schema names in `ui:rows`."""
     props: dict[str, dict[str, Any]] = schema.get("properties", {})
     order = [n for n in ui.get("ui:order", []) if n in props] + [
         n for n in props if n not in ui.get("ui:order", [])
@@ -86,23 +100,81 @@ def fields_of(
     out = []
     for name in order:
         spec, hints = props[name], ui.get(name, {})
-        kind = _kind(spec, hints)
-        options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
-        attrs = {k: spec[k] for k in ("maxLength", "minimum", "maximum", "pattern") if k in spec}
-        out.append(
-            Field(
-                name=name,
-                label=str(spec.get("title", name)),
-                kind=kind,
-                required=name in required,
-                help=str(hints.get("ui:help") or spec.get("description", "")),
-                options=options,
-                value=values.get(name, spec.get("default")),
-                error=errors.get(name, ""),
-                attrs=attrs,
-            )
-        )
+        f = _field(name, spec, hints, name in required, values.get(name, spec.get("default")))
+        f.error = errors.get(name, "")
+        if f.kind == "table":
+            _fill_table(f, spec, hints, _table_rows(name, values, hints, data or {}))
+        out.append(f)
     return out
+
+
+def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: bool, value: Any) -> Field:
+    kind = _kind(spec, hints)
+    options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
+    attrs = {k: spec[k] for k in ("maxLength", "minimum", "maximum", "pattern", "minItems") if k in spec}
+    if spec.get("type") == "number":
+        attrs["step"] = "any"
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # shown as typed: 12, not 12.0
+    return Field(
+        name=name,
+        label=str(spec.get("title", name)),
+        kind=kind,
+        required=required,
+        help=str(hints.get("ui:help") or spec.get("description", "")),
+        options=options,
+        value=value,
+        attrs=attrs,
+    )
+
+
+def _table_rows(
+    name: str, values: Mapping[str, Any], hints: dict[str, Any], data: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The rows to show: the field's value, else rows typed into a refused post, else `ui:rows`."""
+    value = values.get(name)
+    if not isinstance(value, list):
+        value = _rows_from_flat(name, values) or None
+    if value is None and isinstance(data.get(str(hints.get("ui:rows", ""))), list):
+        value = data[str(hints["ui:rows"])]
+    return [row for row in value or [] if isinstance(row, dict)]
+
+
+def _rows_from_flat(name: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows from raw posted names (`tasks-0-measure`), as kept when a post could not be parsed."""
+    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-(\w+?)(__kept)?$")
+    rows: dict[int, dict[str, Any]] = {}
+    for key, raw in values.items():
+        found = pattern.match(key)
+        if found:
+            kept = found.group(3)
+            rows.setdefault(int(found.group(1)), {})[found.group(2)] = [raw] if kept else raw
+    return [rows[i] for i in sorted(rows)]
+
+
+def _fill_table(f: Field, spec: dict[str, Any], hints: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """One cell per sub-field for each row (at least max(minItems, 1) rows), and the template row."""
+    items = spec.get("items", {})
+    subs: dict[str, dict[str, Any]] = items.get("properties", {})
+    sub_hints: dict[str, Any] = hints.get("items", {})
+    order = [n for n in sub_hints.get("ui:order", []) if n in subs]
+    order += [n for n in subs if n not in order]
+    required = set(items.get("required", []))
+    defaults = {n: subs[n].get("default") for n in order}
+    blank = [dict(defaults) for _ in range(max(int(spec.get("minItems", 1)), 1) - len(rows))]
+
+    def cell(index: str, n: str, row: dict[str, Any]) -> Field:
+        hints = sub_hints.get(n, {})
+        c = _field(f"{f.name}-{index}-{n}", subs[n], hints, n in required, row.get(n))
+        if c.kind == "radio" and hints.get("ui:widget") != "radio":
+            c.kind = "select"  # a row stays one line high unless the UI schema asks for radios
+        return c
+
+    def cells(index: str, row: dict[str, Any]) -> list[Field]:
+        return [cell(index, n, row) for n in order]
+
+    f.rows = [cells(str(i), row) for i, row in enumerate(rows + blank)]
+    f.columns = cells(ROW, defaults)
 
 
 def parse_post(
@@ -118,7 +190,10 @@ def parse_post(
     for name, spec in schema.get("properties", {}).items():
         kind = _kind(spec, {})
         try:
-            value = _value(name, spec, kind, form, files, actor, instance_id)
+            if kind == "table":
+                value: Any = _table_value(name, spec, form, files, actor, instance_id)
+            else:
+                value = _value(name, spec, kind, form, files, actor, instance_id)
         except InvalidSubmission as exc:
             errors[name] = next(iter(exc.errors.values()))
             continue
@@ -166,3 +241,31 @@ def _value(
         except ValueError:
             return raw
     return raw
+
+
+def _table_value(
+    name: str,
+    spec: dict[str, Any],
+    form: ImmutableMultiDict[str, str],
+    files: ImmutableMultiDict[str, FileStorage],
+    actor: Actor,
+    instance_id: int | None,
+) -> list[dict[str, Any]] | None:
+    """The rows posted as `name-<row>-<sub-field>`, in row order; rows left empty are dropped."""
+    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-")
+    posted = [pattern.match(key) for key in [*form.keys(), *files.keys()]]
+    indexes = sorted({int(m.group(1)) for m in posted if m})
+    if not indexes:
+        return None  # the table was not on the page
+    subs: dict[str, dict[str, Any]] = spec.get("items", {}).get("properties", {})
+    rows = []
+    for i in indexes:
+        row = {}
+        for sub, sub_spec in subs.items():
+            cell = f"{name}-{i}-{sub}"
+            value = _value(cell, sub_spec, _kind(sub_spec, {}), form, files, actor, instance_id)
+            if value is not None:
+                row[sub] = value
+        if any(value != subs[sub].get("default") for sub, value in row.items()):
+            rows.append(row)
+    return rows
