@@ -101,7 +101,21 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
         errors = _broken_rules(form, {**dict.fromkeys(form.fields), **ctx.data, **data}, ctx)
     if errors:
         raise InvalidSubmission(errors)
-    return data
+    return {**data, **_display_names(form, data, ctx)}
+
+
+def _display_names(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
+    """`<field>_name` (or `_names`) beside every person field: documents and pages show names, not logins."""
+    names: dict[str, Any] = {}
+    for name, spec in form.fields.items():
+        value = data.get(name)
+        if spec.get("format") == "username" and isinstance(value, str):
+            person = ctx.find_user(value)
+            names[f"{name}_name"] = person.display_name if person else value
+        elif spec.get("items", {}).get("format") == "username" and isinstance(value, list):
+            people = [(ctx.find_user(str(v)), str(v)) for v in value]
+            names[f"{name}_names"] = [p.display_name if p else v for p, v in people]
+    return names
 
 
 def _broken_rules(form: Form, merged: dict[str, Any], ctx: FormContext) -> dict[str, str]:
