@@ -64,8 +64,10 @@ def start(process_id: str) -> Any:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def detail(instance_id: int) -> Any:
-    view = engine_of().instance(current_actor(), instance_id)
-    return render_template("instances/detail.html", inst=view)
+    engine, actor = engine_of(), current_actor()
+    view = engine.instance(actor, instance_id)
+    names = {p.process_id: p for p in engine.processes(actor)} if view.links else {}
+    return render_template("instances/detail.html", inst=view, processes=names)
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")
