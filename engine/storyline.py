@@ -1,0 +1,141 @@
+"""Walking through processes as scenario files describe it: who does what, with which data, when.
+
+The scenario tests assert along such walks (tests/workflows); `qinglian init --demo` plays the demo
+storyline (workflows/storyline.json: scenario files cut at chosen steps, so cases stand in many states).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from .api import Engine
+from .clock import FrozenClock
+from .db.models import HumanTask, ProcessInstance
+from .records import Actor
+
+# The smallest valid PDF: what a walk uploads as evidence ({"upload": "name.pdf"}).
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@dataclass
+class Walk:
+    """One walk through a process and the instances its messages start, on an engine whose clock is
+    a FrozenClock that the walk moves."""
+
+    engine: Engine
+    own_id: int = 0
+    instance_id: int = 0
+    first_id: int = 0  # instances started before the walk are not its own: "in" never picks them
+    files: dict[str, str] = field(default_factory=dict)  # uploaded file name -> sha256
+
+    def actor(self, username: str) -> Actor:
+        found = self.engine.actor_by_name(username)
+        if found is None:
+            raise LookupError(f"unknown user {username}")
+        return found
+
+    def start(self, start: dict[str, Any], overrides: dict[str, Any] | None = None) -> int:
+        self.move_clock(start["at"])
+        with self.engine.ctx.db.reading() as session:
+            last = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()))
+            self.first_id = (last or 0) + 1
+        data = {**self.resolve(start["data"]), **(overrides or {})}
+        self.own_id = self.instance_id = self.engine.start(self.actor(start["as"]), start["process"], data)
+        return self.own_id
+
+    def move_clock(self, at: str) -> None:
+        clock = self.engine.clock
+        if not isinstance(clock, FrozenClock):
+            raise TypeError("a walk needs an engine with a FrozenClock")
+        clock.set(datetime.fromisoformat(at))
+        self.engine.fire_due_timers()
+
+    def focus(self, target: str | None) -> None:
+        """Look at the walk's own instance, or at `"<process>#<n>"`: the n-th it started (default 1)."""
+        if target is None:
+            self.instance_id = self.own_id
+            return
+        process_id, _, nth = target.partition("#")
+        with self.engine.ctx.db.reading() as session:
+            query = select(ProcessInstance.id).where(
+                ProcessInstance.process_id == process_id, ProcessInstance.id >= self.first_id
+            )
+            ids = list(session.scalars(query.order_by(ProcessInstance.id)))
+        number = int(nth or 1)
+        if len(ids) < number:
+            raise LookupError(f"no instance {target}: the walk started {len(ids)} of {process_id}")
+        self.instance_id = ids[number - 1]
+
+    def upload(self, step: dict[str, Any]) -> None:
+        name = step["upload"]
+        content = _PDF + name.encode("utf-8")  # a distinct file per name
+        view = self.engine.upload(self.actor(step["as"]), name, content, self.instance_id or None)
+        self.files[name] = view.sha256
+
+    def resolve(self, value: Any) -> Any:
+        """Data with every "@file:<name>" replaced by the sha256 of that uploaded file."""
+        if isinstance(value, str) and value.startswith("@file:"):
+            return self.files[value.removeprefix("@file:")]
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    def ready(self) -> list[HumanTask]:
+        with self.engine.ctx.db.reading() as session:
+            query = select(HumanTask).where(
+                HumanTask.instance_id == self.instance_id, HumanTask.status == "ready"
+            )
+            return list(session.scalars(query))
+
+    def task(self, bpmn_id: str) -> HumanTask:
+        matches = [t for t in self.ready() if t.bpmn_id == bpmn_id]
+        if len(matches) != 1:
+            raise LookupError(f"expected one READY {bpmn_id}, found {[t.bpmn_id for t in self.ready()]}")
+        return matches[0]
+
+    def act(self, step: dict[str, Any]) -> None:
+        """The moves of a step (clock, focus, upload, complete), without its expectations."""
+        if "at" in step:
+            self.move_clock(step["at"])
+        self.focus(step.get("in"))
+        if "upload" in step:
+            self.upload(step)
+        if "complete" in step and "error" not in step:
+            task = self.task(step["complete"])
+            self.engine.complete(self.actor(step["as"]), task.id, self.resolve(step.get("data", {})))
+
+
+def load_scenario(path: Path, process_id: str) -> dict[str, Any]:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    scenario["start"] = {**scenario["start"], "process": process_id}
+    return scenario
+
+
+def play(engine: Engine, workflows_dir: Path, storyline: Path) -> list[int]:
+    """Play every walk of the storyline file; returns the instances started by hand."""
+    started = []
+    for walk_spec in json.loads(storyline.read_text(encoding="utf-8"))["walks"]:
+        path = workflows_dir / walk_spec["scenario"]
+        scenario = load_scenario(path, process_id_of(path.parent.parent))
+        walk = Walk(engine)
+        started.append(walk.start(scenario["start"], walk_spec.get("data")))
+        for step in scenario.get("steps", [])[: walk_spec.get("until")]:
+            walk.act(step)
+    return started
+
+
+def process_id_of(folder: Path) -> str:
+    """The id of the process in a workflows folder (its process.toml)."""
+    return str(tomllib.loads((folder / "process.toml").read_text("utf-8"))["process"]["id"])
