@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .api import Engine
 from .clock import FrozenClock
+from .config import Settings
 from .db.models import HumanTask, ProcessInstance
 from .records import Actor
 
@@ -139,3 +140,23 @@ def play(engine: Engine, workflows_dir: Path, storyline: Path) -> list[int]:
 def process_id_of(folder: Path) -> str:
     """The id of the process in a workflows folder (its process.toml)."""
     return str(tomllib.loads((folder / "process.toml").read_text("utf-8"))["process"]["id"])
+
+
+def seed_demo_cases(settings: Settings) -> int:
+    """Play workflows/storyline.json into a database that has no cases yet, then let time catch up
+    with today (due timers fire); returns how many cases exist afterwards (0: no storyline)."""
+    path = Path(settings.workflows_dir) / "storyline.json"
+    if not path.exists():
+        return 0
+    engine = Engine(settings, clock=FrozenClock(datetime.now(UTC)))
+    try:
+        with engine.ctx.db.reading() as session:
+            if session.scalar(select(func.count()).select_from(ProcessInstance)):
+                return 0
+        play(engine, Path(settings.workflows_dir), path)
+        engine.clock.set(datetime.now(UTC))  # type: ignore[attr-defined]
+        engine.fire_due_timers()
+        with engine.ctx.db.reading() as session:
+            return int(session.scalar(select(func.count()).select_from(ProcessInstance)) or 0)
+    finally:
+        engine.close()

@@ -12,6 +12,7 @@ import click
 
 from engine import CHINA_TZ, DeployRejected, Engine, FrozenClock, InvalidSubmission, Settings
 from engine.demo import seed_county
+from engine.storyline import seed_demo_cases
 from engine.workdays import WorkCalendar
 from engine.worker import run_forever
 
@@ -48,6 +49,9 @@ def init(demo: bool) -> None:
         raise click.ClickException("部署失败：\n" + "\n".join(exc.problems)) from exc
     if demo:
         _seed_demo(engine)
+        cases = seed_demo_cases(engine.settings)
+        if cases:
+            click.echo(f"演示案件 Demo cases: {cases}（workflows/storyline.json）")
         _print_logins(_logins_file(engine.settings))
 
 
