@@ -74,6 +74,15 @@ def test_the_documents_section_lists_number_title_date_downloads_and_hash(as_use
     assert 'id="documents"' not in supervisor.get(f"/instances/{target}").text  # it issued none
 
 
+def test_submitted_tables_read_as_tables_in_the_history(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    source, _ = _linked_pair(as_user, engine)
+    page = as_user("zhaoliu").client.get(f"/instances/{source}").text
+    tables = re.findall(r'<table class="data-rows">.*?</table>', page, re.S)
+    assert any('<th scope="col">name</th>' in t and "<td>0371-1234</td>" in t for t in tables)  # contacts
+    assert any('<th scope="col">measure</th>' in t and "<td>建立台账</td>" in t for t in tables)  # tasks
+    assert "[{" not in page
+
+
 def test_the_sections_are_in_english_for_english_readers(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
     source, _ = _linked_pair(as_user, engine)
     page = as_user("qianqi").client.get(f"/instances/{source}", headers={"Accept-Language": "en"}).text
