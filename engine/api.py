@@ -196,10 +196,20 @@ class Engine:
                         sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=self.clock.now()
                     )
                 )
+            name = _safe_name(filename)
+            same = select(AttachmentLink).where(
+                AttachmentLink.sha256 == stored.sha256, AttachmentLink.filename == name
+            )
+            if instance_id is not None:  # the same file under the same name is already on the case
+                known = session.scalar(same.where(AttachmentLink.instance_id == instance_id))
+                if known is not None:
+                    return AttachmentView(
+                        known.id, stored.sha256, known.filename, stored.mime, stored.size, known.uploaded_at
+                    )
             link = AttachmentLink(
                 instance_id=instance_id,
                 sha256=stored.sha256,
-                filename=_safe_name(filename),
+                filename=name,
                 uploaded_by=actor.id,
                 uploaded_at=self.clock.now(),
             )

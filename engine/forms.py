@@ -169,6 +169,9 @@ def _check_person(
     office = merged.get("handling_office")
     if role == "JC" and office and person.unit_id != office:
         return "该人员不属于所选承办室"
+    own_unit = merged.get(spec.get("x-in-unit", ""))
+    if own_unit and person.unit_id != own_unit:
+        return "该人员不属于本单位"
     units = merged.get(spec.get("x-not-in-units", ""), [])
     if person.unit_id and person.unit_id in (units if isinstance(units, list) else [units]):
         return "该人员属于被检查单位，应当回避"

@@ -30,8 +30,13 @@ def action(ctx: EngineContext, documents: Any = None) -> Iterator[ScriptContext]
 
 def _rule_checker(ctx: EngineContext) -> Any:
     def check(expression: str, data: dict[str, Any]) -> bool:
-        with action(ctx):
-            return bool(evaluate(expression, {k: v for k, v in data.items() if k not in HELPERS}))
+        """True when the rule holds; a rule that cannot be evaluated over this data refuses too
+        (nothing is changed on a doubt)."""
+        try:
+            with action(ctx):
+                return bool(evaluate(expression, {k: v for k, v in data.items() if k not in HELPERS}))
+        except Exception:  # a designer's rule failing on odd input is a refusal, not a 500
+            return False
 
     return check
 

@@ -109,3 +109,22 @@ def test_a_form_rule_refuses_the_submission_with_its_message(relay: Engine) -> N
     assert _targets(relay) == []
     _send(relay, "S-2", [{"case_no": "T-1"}], due="2026-03-03")
     assert len(_targets(relay)) == 1
+
+
+def test_a_rule_that_fails_on_the_data_refuses_instead_of_crashing(relay: Engine) -> None:
+    zhaoliu = _actor(relay, "zhaoliu")
+    source = relay.start(zhaoliu, "relay_source", {"case_no": "S-1", "subject_unit": "SJJ"})
+    task = next(t for t in relay.inbox(zhaoliu) if t.instance_id == source)
+    with pytest.raises(InvalidSubmission) as refused:
+        relay.complete(zhaoliu, task.id, {"cases": [{"note": "缺编号"}]})  # c['case_no'] raises KeyError
+    assert refused.value.errors == {"cases": "每项移送须有编号"}
+
+
+def test_the_same_file_uploaded_twice_to_a_case_is_one_attachment(relay: Engine) -> None:
+    zhaoliu = _actor(relay, "zhaoliu")
+    source = relay.start(zhaoliu, "relay_source", {"case_no": "S-1", "subject_unit": "SJJ"})
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    first = relay.upload(zhaoliu, "清单.pdf", pdf, source)
+    again = relay.upload(zhaoliu, "清单.pdf", pdf, source)
+    assert again.id == first.id
+    assert [a.filename for a in relay.instance(zhaoliu, source).attachments] == ["清单.pdf"]
