@@ -1,0 +1,81 @@
+"""The demo storyline (workflows/storyline.json) seeds cases of every process in many states, so that
+every demo role logs in to real work; it is played once, into an empty database only."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import CHINA_TZ, Engine
+from engine.db.models import HumanTask, Incident, InstanceLink, ProcessInstance
+from engine.storyline import play, seed_demo_cases
+from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+
+TODAY = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA_TZ)
+
+
+def _all_workflows(tmp: Path) -> Path:
+    folders = sorted(p.parent for p in WORKFLOWS.glob("*/process.toml"))
+    workflows = make_workflows_dir(tmp, *folders)
+    shutil.copy(WORKFLOWS / "storyline.json", workflows / "storyline.json")
+    return workflows
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    tmp = tmp_path_factory.mktemp("storyline")
+    workflows = _all_workflows(tmp)
+    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
+    play(engine, workflows, workflows / "storyline.json")
+    engine.clock.set(TODAY)  # type: ignore[attr-defined]
+    engine.fire_due_timers()
+    yield engine
+    engine.close()
+
+
+def test_every_process_has_cases_and_nothing_failed(seeded: Engine) -> None:
+    with seeded.ctx.db.reading() as session:
+        states = set(session.execute(select(ProcessInstance.process_id, ProcessInstance.status)))
+        assert session.scalar(select(func.count()).select_from(Incident)) == 0
+    for process_id in ("clue_disposal", "inspection_plan", "unit_inspection", "rectification"):
+        assert {(process_id, "running"), (process_id, "completed")} <= states
+    assert ("dual_inquiry", "running") in states
+
+
+@pytest.mark.parametrize(
+    "role", ["XF", "AG", "JC", "FG", "SJ", "CW", "SC", "ZZ", "DF", "TL", "LL", "DW"]
+)
+def test_every_working_role_has_open_tasks(seeded: Engine, role: str) -> None:
+    with seeded.ctx.db.reading() as session:
+        query = select(func.count()).where(HumanTask.role == role, HumanTask.status == "ready")
+        assert session.scalar(query.select_from(HumanTask))
+    holders = [a for a, _unit in seeded.users() if role in a.roles]
+    assert any(seeded.inbox(a) for a in holders), f"no {role} holder sees an open task"
+
+
+def test_the_main_story_leads_from_the_clue_to_an_inquiry_into_the_unit(seeded: Engine) -> None:
+    with seeded.ctx.db.reading() as session:
+        clue = session.scalar(select(ProcessInstance).where(ProcessInstance.business_key == "XS-2025-0031"))
+        assert clue is not None
+        link = session.scalar(select(InstanceLink).where(InstanceLink.source_id == clue.id))
+        assert link is not None and link.message == "case_filed"
+        inquiry = session.get(ProcessInstance, link.target_id)
+        assert inquiry is not None and inquiry.process_id == "dual_inquiry" and inquiry.unit_id == "SJJ"
+
+
+def test_the_seed_runs_only_into_an_empty_database(tmp_path: Path) -> None:
+    workflows = _all_workflows(tmp_path)
+    engine = build_engine(tmp_path, workflows, at=TODAY)
+    zhaoliu = engine.actor_by_name("zhaoliu")
+    assert zhaoliu is not None
+    register = {"clue_no": "XS-2026-0901"}  # any case at all: the demo is not played over real work
+    with pytest.raises(Exception):  # noqa: B017 — the start form refuses this partial data
+        engine.start(zhaoliu, "clue_disposal", register)
+    engine.close()
+    assert seed_demo_cases(engine.settings) > 0
+    assert seed_demo_cases(engine.settings) == 0
