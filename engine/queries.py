@@ -264,10 +264,11 @@ def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEnt
         if isinstance(payload.get("data"), dict):
             payload["data"] = redact(actor, payload["data"])
         title = payload.get("task") or {
-            "instance_started": "登记发起",
+            "instance_started": "发起",
             "timers_fired": "期限到达",
             "incident": "执行出错",
             "attachment_uploaded": "上传附件",
+            "messages_sent": "发送消息（启动关联流程）",
         }.get(ev.kind, ev.kind)
         out.append(HistoryEntry(ev.seq, ev.at, names.get(ev.actor, ev.actor), ev.kind, title, payload))
     return out

@@ -19,6 +19,6 @@ def test_an_action_in_another_process_is_never_hidden_by_the_cache(mini_engine: 
         mini_engine.complete(actor("fengyi"), reply.id, {"admits": True, "reply_text": "说明"})
         view = mini_engine.instance(actor("lisi"), instance_id)
         assert view.status == "completed"
-        assert [h.title for h in view.history] == ["登记发起", "送达函询", "答复函询"]
+        assert [h.title for h in view.history] == ["发起", "送达函询", "答复函询"]
     finally:
         other.close()
