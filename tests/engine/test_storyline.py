@@ -47,9 +47,7 @@ def test_every_process_has_cases_and_nothing_failed(seeded: Engine) -> None:
     assert ("dual_inquiry", "running") in states
 
 
-@pytest.mark.parametrize(
-    "role", ["XF", "AG", "JC", "FG", "SJ", "CW", "SC", "ZZ", "DF", "TL", "LL", "DW"]
-)
+@pytest.mark.parametrize("role", ["XF", "AG", "JC", "FG", "SJ", "CW", "SC", "ZZ", "DF", "TL", "LL", "DW"])
 def test_every_working_role_has_open_tasks(seeded: Engine, role: str) -> None:
     with seeded.ctx.db.reading() as session:
         query = select(func.count()).where(HumanTask.role == role, HumanTask.status == "ready")
