@@ -107,12 +107,14 @@ class Walk:
         return matches[0]
 
     def act(self, step: dict[str, Any]) -> None:
-        """The moves of a step (clock, focus, upload, complete), without its expectations."""
+        """The moves of a step (clock, focus, upload, start by hand, complete), without its expectations."""
         if "at" in step:
             self.move_clock(step["at"])
         self.focus(step.get("in"))
         if "upload" in step:
             self.upload(step)
+        if "start" in step and "error" not in step:  # another case started by hand during the walk
+            self.engine.start(self.actor(step["as"]), step["start"], self.resolve(step.get("data", {})))
         if "complete" in step and "error" not in step:
             task = self.task(step["complete"])
             self.engine.complete(self.actor(step["as"]), task.id, self.resolve(step.get("data", {})))

@@ -3,6 +3,7 @@ nothing is stored, and the version already deployed keeps working (RELIABILITY F
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from itertools import count
@@ -461,3 +462,35 @@ def test_changed_file_makes_version_2_and_running_instances_stay_on_version_1(
         old_id: calendar.add_working_days(date(2025, 9, 1), 15).due,  # v1: reply_days from process.toml
         new_id: calendar.add_working_days(date(2025, 9, 1), 5).due,  # v2: the changed script
     }
+
+
+def test_a_changed_setting_reaches_new_instances_without_a_code_change(
+    mini_engine: Engine, actor, tmp_path: Path
+) -> None:
+    starter, officer, subject = actor("zhaoliu"), actor("qianqi"), actor("fengyi")
+    old_id = mini_engine.start(starter, "mini", start_data())
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.toml", "reply_days = 15", "reply_days = 10")
+    assert [(r.version, r.created) for r in mini_engine.deploy(folder)] == [(2, True)]
+    new_id = mini_engine.start(starter, "mini", start_data())
+    for task in mini_engine.inbox(officer):
+        mini_engine.complete(officer, task.id, {"served_at": "2025-09-01"})
+    due = {t.instance_id: t.due_date for t in mini_engine.inbox(subject)}
+    calendar = mini_engine.calendar
+    assert due == {
+        old_id: calendar.add_working_days(date(2025, 9, 1), 15).due,
+        new_id: calendar.add_working_days(date(2025, 9, 1), 10).due,
+    }
+
+
+def test_a_bad_form_rule_is_refused_at_deploy(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path)
+    text = (folder / "forms" / "serve.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    schema["x-rules"] = [
+        {"assert": "__import__('os')", "field": "served_at", "message": "坏规则"},
+        {"assert": "True", "field": "no_such_field", "message": "指向不存在的字段"},
+    ]
+    (folder / "forms" / "serve.schema.json").write_text(json.dumps(schema, ensure_ascii=False), "utf-8")
+    message = assert_refused(mini_engine, folder, "x-rules 指向不存在的字段 no_such_field")
+    assert "规则" in message and "__import__" in message

@@ -70,9 +70,12 @@ class Checks:
 
 
 def _refused(walk: Walk, step: dict[str, Any], where: str) -> None:
-    task = walk.task(step["complete"])
+    actor, data = walk.actor(step["as"]), walk.resolve(step.get("data", {}))
     with pytest.raises(ERRORS[step["error"]]) as caught:
-        walk.engine.complete(walk.actor(step["as"]), task.id, walk.resolve(step.get("data", {})))
+        if "start" in step:
+            walk.engine.start(actor, step["start"], data)
+        else:
+            walk.engine.complete(actor, walk.task(step["complete"]).id, data)
     if "errors" in step:
         assert set(step["errors"]) <= set(caught.value.errors), f"{where}: {caught.value.errors}"
 
