@@ -55,6 +55,8 @@ def _lint_task(fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBo
             )
         else:
             problems += _compile(where, "定时器", fact.timer, spiff.check_expression)
+    if fact.kind == "SubWorkflowTask" and fact.lane:  # SpiffWorkflow hands its lane to every inner task
+        problems.append(f"{where}: 嵌入式子流程不能放在泳道 {fact.lane!r} 中（内部任务都会归入该泳道）")
     if fact.manual and fact.kind == "UserTask":
         if fact.lane not in roles.lanes:
             problems.append(f"{where}: 泳道 {fact.lane!r} 不是 roles.toml 中的角色泳道")

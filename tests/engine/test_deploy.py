@@ -494,3 +494,11 @@ def test_a_bad_form_rule_is_refused_at_deploy(mini_engine: Engine, tmp_path: Pat
     (folder / "forms" / "serve.schema.json").write_text(json.dumps(schema, ensure_ascii=False), "utf-8")
     message = assert_refused(mini_engine, folder, "x-rules 指向不存在的字段 no_such_field")
     assert "规则" in message and "__import__" in message
+
+
+def test_an_embedded_subprocess_in_a_lane_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "relay_source"
+    shutil.copytree(FIXTURES / "relay_source", folder)
+    lane_end = "        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>"
+    edit(folder, "process.bpmn", lane_end, lane_end + "\n        <bpmn:flowNodeRef>each</bpmn:flowNodeRef>")
+    assert_refused(mini_engine, folder, "元素 each", "嵌入式子流程不能放在泳道")
