@@ -8,9 +8,11 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from bench.cases import Case
@@ -30,14 +32,21 @@ def raw_complete_samples(workflows: Path, case: Case, rounds: int) -> list[float
     engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(HELPERS)))
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     clock = FrozenClock(datetime(2025, 9, 1, 9, tzinfo=CHINA_TZ))
-    ctx = ScriptContext(clock, WorkCalendar.default())
+    # Raw SpiffWorkflow has no document store: a statutory document just gets a number here.
+    ctx = ScriptContext(clock, WorkCalendar.default(), documents=lambda kind, _fields: f"{kind}〔2025〕1号")
     with script_context(ctx), engine_clock(clock):  # the deadlines of 2025 must not all be past
         wf = BpmnWorkflow(
             parser.get_spec(case.process_id),
             parser.get_subprocess_specs(case.process_id),
             script_engine=engine,
         )
-        wf.task_tree.data.update({**settings, **case.start_data(0), "started_by": case.starter})
+        start_data = case.start_data(0)
+        units = tomllib.loads((workflows / "county.toml").read_text("utf-8"))["units"]
+        start_data["subject_unit_name"] = units[start_data["subject_unit"]]  # the engine adds it at start
+        wf.task_tree.data.update({**settings, **start_data, "started_by": case.starter})
+        wf.do_engine_steps()
+        for message in {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}:
+            wf.send_event(BpmnEvent(MessageEventDefinition(message), payload=start_data))  # a message start
         wf.do_engine_steps()
         first = serializer.serialize_json(wf)
         samples = []

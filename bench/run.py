@@ -49,6 +49,7 @@ def make_engine(folder: Path, case: Case) -> Engine:
     workflows.mkdir()
     for name in ("roles.toml", "county.toml"):
         shutil.copy(ROOT / "workflows" / name, workflows / name)
+    shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
     shutil.copytree(case.folder, workflows / case.folder.name)
     settings = Settings(instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench")
     engine = Engine(settings, clock=FrozenClock(datetime(2025, 9, 1, 9, tzinfo=CHINA_TZ)))

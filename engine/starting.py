@@ -150,15 +150,24 @@ def by_message(
     return instance, wf, {"data": clean, "triggered_by": triggered}
 
 
+EARLIER_CASES_SHOWN = 20  # the case data carries at most this many: every step copies the data
+
+
 def earlier_cases(session: Session, process_id: str, subject_name: str) -> list[str]:
+    """Case numbers of the latest earlier cases on the same person, oldest first."""
     if not subject_name:
         return []
     keys = session.scalars(
         select(ProcessInstance.business_key)
-        .where(ProcessInstance.process_id == process_id, ProcessInstance.subject_name == subject_name)
-        .order_by(ProcessInstance.id)
+        .where(
+            ProcessInstance.process_id == process_id,
+            ProcessInstance.subject_name == subject_name,
+            ProcessInstance.business_key.is_not(None),
+        )
+        .order_by(ProcessInstance.id.desc())
+        .limit(EARLIER_CASES_SHOWN)
     )
-    return [k for k in keys if k]
+    return [str(k) for k in reversed(list(keys))]
 
 
 def validate_start(

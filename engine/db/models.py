@@ -107,7 +107,10 @@ class ProcessVersion(Base):
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     # One case number per process, also when two officers register at the same moment.
-    __table_args__ = (UniqueConstraint("process_id", "business_key"),)
+    __table_args__ = (
+        UniqueConstraint("process_id", "business_key"),
+        Index("ix_process_instance_subject", "process_id", "subject_name"),  # 重复件 check at A-1
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     process_id: Mapped[str] = mapped_column(String(64), index=True)
