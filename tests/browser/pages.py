@@ -43,22 +43,59 @@ class Person:
         self.page.locator("form.task-form").wait_for()
 
     def fill_form(self, data: dict[str, Any]) -> None:
-        """Type the values into the form's fields, by field name, with the control each field has."""
+        """Type the values into the form's fields, by field name, with the control each field has.
+
+        A list of dicts is a table field: row i's cells are named `<field>-<i>-<sub>`; rows the page
+        does not show yet are added with its "添加一行" button. A list of scalars is a set of checkboxes
+        (or a multiple select); a list of paths fills a multiple file input.
+        """
         form = self.page.locator("form.task-form")
         for name, value in data.items():
-            if isinstance(value, bool):
-                form.locator(f"input[name={name}][value={'true' if value else 'false'}]").check()
-                continue
-            control = form.locator(f"[name={name}]").first
-            kind = control.evaluate("e => e.tagName + ':' + (e.type || '')")
-            if kind == "INPUT:radio":
-                form.locator(f"input[name={name}][value='{value}']").check()
-            elif kind.startswith("SELECT"):
-                control.select_option(str(value))
-            elif kind == "INPUT:file":
-                control.set_input_files(str(value))
+            if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+                self.fill_table(name, value)
             else:
-                control.fill(str(value))
+                self._fill_control(form, name, value)
+
+    def fill_table(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Fill the table field `name` row by row, adding rows as needed; extra rows shown are left empty."""
+        form = self.page.locator("form.task-form")
+        for index, row in enumerate(rows):
+            while form.locator(f"[name^='{name}-{index}-']").count() == 0:
+                form.locator(f"[data-add-row={name}]").click()
+            for sub, value in row.items():
+                self._fill_control(form, f"{name}-{index}-{sub}", value)
+
+    def table_cell(self, name: str, row: int, sub: str) -> Any:
+        """The control of one table cell (e.g. to read back the value a refused post kept)."""
+        return self.page.locator(f"form.task-form [name='{name}-{row}-{sub}']").first
+
+    def _fill_control(self, form: Any, name: str, value: Any) -> None:
+        if isinstance(value, bool):
+            form.locator(f"input[name='{name}'][value={'true' if value else 'false'}]").check()
+            return
+        control = form.locator(f"[name='{name}']").first
+        if control.count() == 0:
+            raise AssertionError(f"the page has no control for field {name!r}")
+        kind = control.evaluate("e => e.tagName + ':' + (e.type || '')")
+        if kind == "INPUT:file":
+            control.set_input_files([str(v) for v in value] if isinstance(value, list) else str(value))
+        elif isinstance(value, list):
+            if kind.startswith("SELECT"):
+                control.select_option([str(v) for v in value])
+                return
+            wanted = [str(v) for v in value]
+            boxes = form.locator(f"input[name='{name}'][type=checkbox]").all()
+            missing = set(wanted) - {box.get_attribute("value") for box in boxes}
+            if missing:
+                raise AssertionError(f"field {name!r} has no checkbox for {sorted(missing)}")
+            for box in boxes:
+                box.set_checked(box.get_attribute("value") in wanted)
+        elif kind == "INPUT:radio":
+            form.locator(f"input[name='{name}'][value='{value}']").check()
+        elif kind.startswith("SELECT"):
+            control.select_option(str(value))
+        else:
+            control.fill(str(value))
 
     def do_step(self, bpmn_id: str, data: dict[str, Any]) -> None:
         """Open the step, fill its form, submit, and land back on the inbox with a confirmation."""
@@ -79,6 +116,10 @@ class Person:
 
     def select(self, label: str, option: str) -> None:
         self.page.get_by_label(label, exact=True).select_option(label=option)
+
+    def blur(self) -> None:
+        """Leave the field being typed in (no focus ring or open picker in a screenshot)."""
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
     def shot(self, name: str) -> Path:
         path = self.artifacts / f"{name}.png"
