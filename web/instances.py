@@ -66,7 +66,7 @@ def start(process_id: str) -> Any:
 def detail(instance_id: int) -> Any:
     engine, actor = engine_of(), current_actor()
     view = engine.instance(actor, instance_id)
-    names = {p.process_id: p for p in engine.processes(actor)} if view.links else {}
+    names = {p.process_id: p for p in engine.processes(actor)}
     return render_template("instances/detail.html", inst=view, processes=names)
 
 
