@@ -7,9 +7,10 @@ storyline (workflows/storyline.json: scenario files cut at chosen steps, so case
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +127,44 @@ def load_scenario(path: Path, process_id: str) -> dict[str, Any]:
     return scenario
 
 
-def play(engine: Engine, workflows_dir: Path, storyline: Path) -> list[int]:
-    """Play every walk of the storyline file; returns the instances started by hand."""
+def play(engine: Engine, workflows_dir: Path, storyline: Path, now: datetime) -> list[int]:
+    """Play every walk of the storyline file; returns the instances started by hand. A walk marked
+    `"recent": true` is moved by whole weeks to end just before `now`, so its deadlines lie ahead."""
     started = []
     for walk_spec in json.loads(storyline.read_text(encoding="utf-8"))["walks"]:
         path = workflows_dir / walk_spec["scenario"]
         scenario = load_scenario(path, process_id_of(path.parent.parent))
+        scenario["steps"] = scenario.get("steps", [])[: walk_spec.get("until")]
+        if walk_spec.get("recent"):
+            scenario = _moved(scenario, _weeks_before(scenario, now))
         walk = Walk(engine)
         started.append(walk.start(scenario["start"], walk_spec.get("data")))
-        for step in scenario.get("steps", [])[: walk_spec.get("until")]:
+        for step in scenario["steps"]:
             walk.act(step)
     return started
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _weeks_before(scenario: dict[str, Any], now: datetime) -> timedelta:
+    """Whole weeks (weekdays stay weekdays) that bring the walk's last moment to the week before now."""
+    moments = [scenario["start"]["at"], *(step["at"] for step in scenario["steps"] if "at" in step)]
+    last = max(datetime.fromisoformat(m) for m in moments)
+    return timedelta(weeks=max(0, (now - last).days // 7))
+
+
+def _moved(value: Any, delta: timedelta) -> Any:
+    """Every ISO date or datetime string in the walk moved by `delta`."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        if len(value) == 10:
+            return (date.fromisoformat(value) + delta).isoformat()
+        return (datetime.fromisoformat(value) + delta).isoformat()
+    if isinstance(value, list):
+        return [_moved(v, delta) for v in value]
+    if isinstance(value, dict):
+        return {k: _moved(v, delta) for k, v in value.items()}
+    return value
 
 
 def process_id_of(folder: Path) -> str:
@@ -155,7 +183,7 @@ def seed_demo_cases(settings: Settings) -> int:
         with engine.ctx.db.reading() as session:
             if session.scalar(select(func.count()).select_from(ProcessInstance)):
                 return 0
-        play(engine, Path(settings.workflows_dir), path)
+        play(engine, Path(settings.workflows_dir), path, datetime.now(UTC))
         engine.clock.set(datetime.now(UTC))  # type: ignore[attr-defined]
         engine.fire_due_timers()
         with engine.ctx.db.reading() as session:

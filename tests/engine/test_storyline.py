@@ -31,7 +31,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     tmp = tmp_path_factory.mktemp("storyline")
     workflows = _all_workflows(tmp)
     engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
-    play(engine, workflows, workflows / "storyline.json")
+    play(engine, workflows, workflows / "storyline.json", TODAY)
     engine.clock.set(TODAY)  # type: ignore[attr-defined]
     engine.fire_due_timers()
     yield engine
@@ -47,7 +47,9 @@ def test_every_process_has_cases_and_nothing_failed(seeded: Engine) -> None:
     assert ("dual_inquiry", "running") in states
 
 
-@pytest.mark.parametrize("role", ["XF", "AG", "JC", "FG", "SJ", "CW", "SC", "ZZ", "DF", "TL", "LL", "DW"])
+@pytest.mark.parametrize(
+    "role", ["XF", "AG", "JC", "FG", "SJ", "CW", "XW", "SC", "SL", "ZZ", "DF", "TL", "LL", "DW", "BZ", "BR"]
+)
 def test_every_working_role_has_open_tasks(seeded: Engine, role: str) -> None:
     with seeded.ctx.db.reading() as session:
         query = select(func.count()).where(HumanTask.role == role, HumanTask.status == "ready")
