@@ -173,6 +173,16 @@ def scoring(walk: Walk) -> None:
     assert lead.page.locator(".flash.success").count() == 1, lead.page.locator(".error").all_inner_texts()
 
 
+def findings(walk: Walk) -> None:
+    """B-6: one finding (→ 整改 after the acknowledgement) and one clue (→ 线索处置 at once), two tables."""
+    lead = walk.opened("B6_findings")
+    lead.fill_form(walk.files(STEPS["B6_findings"]["data"]))
+    lead.blur()
+    lead.shot("inspection-findings")
+    lead.submit()
+    assert lead.page.locator(".flash.success").count() == 1, lead.page.locator(".error").all_inner_texts()
+
+
 def case_page(walk: Walk) -> None:
     """The unit's case, as the 纪委书记 (who supervises every case; the planner sees the unit inspections
     his notices started as 无权查看: he takes no step in them), reached from the plan's linked cases."""
@@ -204,7 +214,7 @@ def case_page(walk: Walk) -> None:
         response = page.request.get(f"{url}{link.get_attribute('href')}")
         assert response.status == 200 and response.body().startswith(b"%PDF"), link.get_attribute("href")
 
-    page.locator("#diagram[data-diagram-status=ready]").wait_for(timeout=15_000)
+    page.locator("#diagram[data-diagram-status=ready]").wait_for(timeout=30_000)  # bpmn-js, slow on a busy CI
     completed = page.locator(".djs-element.ql-completed").evaluate_all(
         "els => els.map(e => e.getAttribute('data-element-id'))"
     )
@@ -224,7 +234,7 @@ def test_inspection_from_plan_to_feedback(
     walk.step("B3_sign")  # 单位主要负责人 signs
     walk.step("B4_onsite")  # 检查组组长: 汇报、查阅、谈话、测评 (rows added with 添加一行)
     scoring(walk)
-    walk.step("B6_findings")  # one finding (→ 整改 after the acknowledgement), one clue (→ 线索处置 now)
+    findings(walk)
     walk.step("B6_ack")  # 单位主要负责人 signs for the 反馈意见书
     case_page(walk)
 
