@@ -26,6 +26,9 @@ def instance_visible(actor: Actor, roles: RoleBook) -> ColumnElement[bool]:
         InstanceParticipant.user_id == actor.id,
         InstanceParticipant.kind == "staff",
     )
+    supervised = sorted(roles.supervised_processes(actor.roles))
+    if supervised:
+        takes_part = or_(takes_part, ProcessInstance.process_id.in_(supervised))
     return and_(takes_part, _not_recused(actor, ProcessInstance.id))
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from jinja2 import TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,24 @@ from .records import (
 from .relations import issued_documents, linked_instances
 from .workdays import WorkCalendar
 
-_TEMPLATE_NAMES = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)")
+_INSTRUCTIONS = SandboxedEnvironment()
+
+
+@lru_cache(maxsize=1024)
+def instruction_names(template: str) -> frozenset[str]:
+    """The data names a task's instructions (Jinja) read, in `{{ }}` and in `{% for/if %}` alike."""
+    try:
+        return frozenset(meta.find_undeclared_variables(_INSTRUCTIONS.parse(template)))
+    except TemplateSyntaxError:
+        return frozenset()
+
+
+def _row_sources(form: Any) -> set[str]:
+    """Data a form's tables start from (`ui:rows` in its UI schema)."""
+    ui = form.ui if form else {}
+    return {str(v["ui:rows"]) for v in ui.values() if isinstance(v, dict) and "ui:rows" in v}
+
+
 RESTRICTED_FIELDS = frozenset({"reporter_name", "reporter_contact", "reporter_id_no"})
 RESTRICTED_READERS = frozenset({"XF"})
 INBOX_LIMIT = 200
@@ -160,7 +178,7 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
     if not can_see_instance(ctx, session, actor, instance.id):
         # Subjects and unit heads get what their own step needs — its form's fields and the names its
         # instructions use — never the rest of the case file (DOMAIN.md §9).
-        needed = set(form.fields if form else ()) | set(_TEMPLATE_NAMES.findall(row.instructions))
+        needed = set(form.fields if form else ()) | instruction_names(row.instructions) | _row_sources(form)
         data = {k: v for k, v in data.items() if k in needed}
     return _task_view(
         ctx,

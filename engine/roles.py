@@ -18,6 +18,7 @@ class Role:
     person_var: str | None = None
     monitor: bool = False
     external: bool = False
+    sees: tuple[str, ...] = ()  # processes whose every case this role supervises (e.g. DF: inspections)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,12 @@ class RoleBook:
     @classmethod
     def load(cls, path: Path) -> RoleBook:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls({code: Role(code=code, **spec) for code, spec in raw["roles"].items()})
+        return cls(
+            {
+                code: Role(code=code, **{**spec, "sees": tuple(spec.get("sees", ()))})
+                for code, spec in raw["roles"].items()
+            }
+        )
 
     def by_lane(self, lane: str | None) -> Role | None:
         return next((r for r in self.roles.values() if r.lane == lane), None)
@@ -40,6 +46,10 @@ class RoleBook:
 
     def monitors(self) -> frozenset[str]:
         return frozenset(code for code, r in self.roles.items() if r.monitor)
+
+    def supervised_processes(self, codes: frozenset[str]) -> frozenset[str]:
+        """The processes whose every case holders of these roles see (`sees` in roles.toml)."""
+        return frozenset(p for code in codes if code in self.roles for p in self.roles[code].sees)
 
     def externals(self) -> frozenset[str]:
         return frozenset(code for code, r in self.roles.items() if r.external)

@@ -1,0 +1,64 @@
+"""Who sees the inspections: 党风政风监督室 supervises every case of the processes it runs (`sees` in
+roles.toml); a unit's liaison gets the data their step's instructions and tables need, no more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from engine import Engine, NotFound
+from engine.directory import add_user
+from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+
+START = json.loads((WORKFLOWS / "unit_inspection/scenarios/average_no_interview.json").read_text("utf-8"))[
+    "start"
+]
+
+
+@pytest.fixture
+def inspection(tmp_path: Path) -> Iterator[tuple[Engine, int]]:
+    engine = build_engine(
+        tmp_path,
+        make_workflows_dir(tmp_path, WORKFLOWS / "unit_inspection"),
+        at=datetime.fromisoformat(START["at"]),
+    )
+    with engine.ctx.db.transaction() as session:
+        add_user(session, "dfnew", "新同事", "pw-dfnew-123456", unit="DFS", roles=["DF"])
+    starter = engine.actor_by_name(START["as"])
+    assert starter is not None
+    yield engine, engine.start(starter, "unit_inspection", START["data"])
+    engine.close()
+
+
+def _actor(engine: Engine, name: str):  # type: ignore[no-untyped-def]
+    found = engine.actor_by_name(name)
+    assert found is not None
+    return found
+
+
+def test_the_office_that_runs_inspections_sees_each_one_without_taking_part(
+    inspection: tuple[Engine, int],
+) -> None:
+    engine, case = inspection
+    colleague = _actor(engine, "dfnew")
+    assert engine.instance(colleague, case).title.startswith("JC-2026-05")
+    with pytest.raises(NotFound):
+        engine.instance(_actor(engine, "qianqi"), case)  # the team lead's step has not come yet
+    with pytest.raises(NotFound):
+        engine.instance(_actor(engine, "hanmei"), case)  # the unit's liaison: her step only
+
+
+def test_the_liaison_gets_the_checklist_her_table_starts_from_and_nothing_else(
+    inspection: tuple[Engine, int],
+) -> None:
+    engine, case = inspection
+    liaison = _actor(engine, "hanmei")
+    task = next(t for t in engine.inbox(liaison) if t.instance_id == case)
+    view = engine.task(liaison, task.id)
+    assert [row["item"] for row in view.data["checklist_rows"]] == [f"C0{n}" for n in range(1, 9)]
+    assert view.data["checklist_items"][0]["area"] == "主体责任部署与研究"  # read in a {% for %} loop
+    assert "team_members" not in view.data and "team_lead" not in view.data  # the inspectors are not hers
