@@ -35,7 +35,7 @@ def render_instructions(template: str, data: dict[str, Any]) -> str:
 class Field:
     name: str
     label: str
-    kind: str  # text textarea select radio checkboxes bool date datetime number file files table
+    kind: str  # text textarea select radio checkboxes list bool date datetime number file files table
     required: bool
     help: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -47,6 +47,10 @@ class Field:
 
 
 ROW = "__i__"  # the row index placeholder of a table's template row (replaced by web/static/js/table.js)
+PRESENT = "__present"  # `<name>__present`: a checkbox group was on the page (nothing ticked posts `[]`)
+# A list field (array of plain strings, e.g. usernames) is one text input; these separate its items.
+LIST_JOIN = "、"
+_LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 
 
 def _options(spec: dict[str, Any]) -> list[tuple[str, str]]:
@@ -61,10 +65,7 @@ def _kind(spec: dict[str, Any], ui: dict[str, Any]) -> str:
     widget = ui.get("ui:widget")
     kind = spec.get("type")
     if kind == "array":
-        items = spec.get("items", {})
-        if items.get("type") == "object":
-            return "table"
-        return "files" if items.get("format") == "attachment" else "checkboxes"
+        return _array_kind(spec.get("items", {}))
     if kind == "boolean":
         return "bool"
     if kind in ("integer", "number"):
@@ -81,6 +82,14 @@ def _kind(spec: dict[str, Any], ui: dict[str, Any]) -> str:
     if widget == "textarea" or spec.get("maxLength", 0) > 200:
         return "textarea"
     return "text"
+
+
+def _array_kind(items: dict[str, Any]) -> str:
+    if items.get("type") == "object":
+        return "table"
+    if items.get("format") == "attachment":
+        return "files"
+    return "checkboxes" if _options(items) else "list"
 
 
 def fields_of(
@@ -112,6 +121,14 @@ def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: boo
     kind = _kind(spec, hints)
     options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
     attrs = {k: spec[k] for k in ("maxLength", "minimum", "maximum", "pattern", "minItems") if k in spec}
+    if kind == "checkboxes" and not spec.get("minItems"):
+        required = False  # ticking nothing is an answer too (e.g. 一票否决事项: none), so no asterisk
+    if kind == "checkboxes" and isinstance(value, str):
+        value = [value]  # one ticked box of a post kept as typed
+    if kind == "list":
+        attrs["people"] = spec.get("items", {}).get("format") == "username"
+        if isinstance(value, list):
+            value = LIST_JOIN.join(str(v) for v in value)  # shown as typed: lisi、wangwu
     if spec.get("type") == "number":
         attrs["step"] = "any"
         if isinstance(value, float) and value.is_integer():
@@ -222,25 +239,41 @@ def _value(
         if kind == "file":
             return shas[-1] if shas else None
         return shas or None
-    if kind == "checkboxes":
-        chosen = form.getlist(name)
-        return chosen or None
+    if kind in ("checkboxes", "list"):
+        return _list_value(name, spec, kind, form)
     raw = form.get(name, "").strip()
     if raw == "":
         return None
     if kind == "bool":
         return {"true": True, "false": False}.get(raw, raw)
     if kind == "number":
-        try:
-            return int(raw) if spec.get("type") == "integer" else float(raw)
-        except ValueError:
-            return raw
+        return _number(raw, spec)
     if kind == "datetime":
         try:
             return datetime.fromisoformat(raw).replace(tzinfo=TZ).isoformat()
         except ValueError:
             return raw
     return raw
+
+
+def _list_value(name: str, spec: dict[str, Any], kind: str, form: ImmutableMultiDict[str, str]) -> Any:
+    """A checkbox group's ticked values (`[]` if none was ticked but the group was on the page), or
+    a list field's items as typed in its one text input."""
+    if kind == "checkboxes":
+        chosen = form.getlist(name)
+        return chosen if chosen or f"{name}{PRESENT}" in form else None
+    items = [v for v in _LIST_SPLIT.split(form.get(name, "")) if v]
+    if spec.get("items", {}).get("type") in ("integer", "number"):
+        return [_number(v, spec["items"]) for v in items] or None
+    return items or None
+
+
+def _number(raw: str, spec: dict[str, Any]) -> Any:
+    """A typed number, or the text as typed (the engine's schema check names the field)."""
+    try:
+        return int(raw) if spec.get("type") == "integer" else float(raw)
+    except ValueError:
+        return raw
 
 
 def _table_value(
@@ -266,6 +299,6 @@ def _table_value(
             value = _value(cell, sub_spec, _kind(sub_spec, {}), form, files, actor, instance_id)
             if value is not None:
                 row[sub] = value
-        if any(value != subs[sub].get("default") for sub, value in row.items()):
+        if any(value not in (subs[sub].get("default"), []) for sub, value in row.items()):
             rows.append(row)
     return rows
