@@ -269,9 +269,10 @@ def _list_value(name: str, spec: dict[str, Any], kind: str, form: ImmutableMulti
 
 
 def _number(raw: str, spec: dict[str, Any]) -> Any:
-    """A typed number, or the text as typed (the engine's schema check names the field)."""
+    """A typed number (a whole number typed as one stays an int: a total of 15 and 62 reads 77, not 77.0),
+    or the text as typed (the engine's schema check names the field)."""
     try:
-        return int(raw) if spec.get("type") == "integer" else float(raw)
+        return int(raw) if spec.get("type") == "integer" or re.fullmatch(r"[+-]?\d+", raw) else float(raw)
     except ValueError:
         return raw
 

@@ -26,7 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",
 ]
+# Chromium on Linux takes its UI language (file input 选择文件, date fields 2026/03/23) from LANGUAGE, not
+# from --lang or the context's locale; the Chinese strings come with Debian's chromium-l10n (.ci/run).
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN"}
 
 
 def _require_browser() -> None:
@@ -68,7 +72,9 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV, headless=True
+        )
         yield browser
         browser.close()
 

@@ -47,7 +47,8 @@ class Person:
 
         A list of dicts is a table field: row i's cells are named `<field>-<i>-<sub>`; rows the page
         does not show yet are added with its "添加一行" button. A list of scalars is a set of checkboxes
-        (or a multiple select); a list of paths fills a multiple file input.
+        (or a multiple select; `[]` unticks them all), or typed into a list field's one text input joined
+        by 、; a list of paths fills a multiple file input.
         """
         form = self.page.locator("form.task-form")
         for name, value in data.items():
@@ -80,22 +81,26 @@ class Person:
         if kind == "INPUT:file":
             control.set_input_files([str(v) for v in value] if isinstance(value, list) else str(value))
         elif isinstance(value, list):
-            if kind.startswith("SELECT"):
-                control.select_option([str(v) for v in value])
-                return
-            wanted = [str(v) for v in value]
-            boxes = form.locator(f"input[name='{name}'][type=checkbox]").all()
-            missing = set(wanted) - {box.get_attribute("value") for box in boxes}
-            if missing:
-                raise AssertionError(f"field {name!r} has no checkbox for {sorted(missing)}")
-            for box in boxes:
-                box.set_checked(box.get_attribute("value") in wanted)
+            self._fill_list(form, control, kind, name, [str(v) for v in value])
         elif kind == "INPUT:radio":
             form.locator(f"input[name='{name}'][value='{value}']").check()
         elif kind.startswith("SELECT"):
             control.select_option(str(value))
         else:
             control.fill(str(value))
+
+    def _fill_list(self, form: Any, control: Any, kind: str, name: str, wanted: list[str]) -> None:
+        if kind == "INPUT:text":  # a list of plain strings (e.g. usernames): one input, 、 between
+            control.fill("、".join(wanted))
+        elif kind.startswith("SELECT"):
+            control.select_option(wanted)
+        else:
+            boxes = form.locator(f"input[name='{name}'][type=checkbox]").all()
+            missing = set(wanted) - {box.get_attribute("value") for box in boxes}
+            if missing:
+                raise AssertionError(f"field {name!r} has no checkbox for {sorted(missing)}")
+            for box in boxes:
+                box.set_checked(box.get_attribute("value") in wanted)
 
     def do_step(self, bpmn_id: str, data: dict[str, Any]) -> None:
         """Open the step, fill its form, submit, and land back on the inbox with a confirmation."""
@@ -122,6 +127,11 @@ class Person:
         self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
     def shot(self, name: str) -> Path:
+        """A full-page screenshot; wide tables scrolled back to their first column (filling a far cell
+        scrolls its table sideways)."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('.table-scroll').forEach(e => { e.scrollLeft = 0; })"
+        )
         path = self.artifacts / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path

@@ -71,7 +71,7 @@ def test_a_list_of_usernames_is_one_labelled_text_input_with_a_hint(as_user) -> 
     members = field_html(page, "team_members")
     assert '<label for="in-team_members" class="required">检查组组员</label>' in members
     assert re.search(r'<input id="in-team_members" name="team_members"\s+type="text"', members)
-    assert 'aria-describedby="help-team_members hint-team_members "' in members
+    assert 'aria-describedby="help-team_members hint-team_members"' in members
     assert (
         '<p class="help" id="hint-team_members">填写系统账号（登录名），多人之间用顿号“、”或逗号分隔'
         in members
