@@ -153,7 +153,7 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
         if fmt == "username":
             message = _check_person(item_spec, v, merged, ctx)
             if message:
-                return message
+                return f"{v}：{message}" if isinstance(value, list) else message
     return None
 
 
