@@ -150,10 +150,12 @@ def hxtz(doc: DocxDocument) -> None:
     _para(doc, "{{ subject_name }}同志：")
     _body(
         doc,
-        "根据《中国共产党纪律检查机关监督执纪工作规则》有关规定，现就反映你（{{ subject_unit_name }}"
+        "根据《中国共产党纪律检查机关监督执纪工作规则》有关规定，现就反映你（"
+        "{% if not (subject_post or '').startswith(subject_unit_name or '-') %}"
+        "{{ subject_unit_name }}{% endif %}"
         "{{ subject_post }}）的有关问题向你函询。请你对以下问题如实作出书面说明：",
         "{{ questions }}",
-        "请于{{ reply_due|cn_date }}前将书面说明材料报送县纪委监委。说明材料须经你所在单位主要负责人"
+        "书面说明材料请于以下期限内报送县纪委监委：{{ reply_due|cn_date }}。说明材料须经你所在单位主要负责人"
         "签署意见。你应当对说明内容的真实性负责，不得隐瞒、歪曲事实，不得打听、追查问题反映人。",
     )
     _closing(doc, "{{ county }}纪委监委办公室")

@@ -119,6 +119,19 @@ def flat(text: str) -> str:
 # --- content ---------------------------------------------------------------------------------------------
 
 
+def test_a_post_that_names_its_unit_is_not_prefixed_twice(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    fields = {
+        **LETTER,
+        "subject_post": "县市场监督管理局副局长",
+        "reply_due": "收到本通知书之日起15个工作日内",
+    }
+    word = docx_text(stored(mini_engine, issue_in(mini_engine, case, officer, fields=fields).docx_sha256))
+    assert "反映你（县市场监督管理局副局长）" in word
+    assert "报送县纪委监委：收到本通知书之日起15个工作日内。" in word
+
+
 def test_the_letter_carries_its_number_date_and_fields_in_docx_and_pdf(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
@@ -138,7 +151,7 @@ def test_the_letter_carries_its_number_date_and_fields_in_docx_and_pdf(
         "县市场监督管理局副局长",
         "1. 关于办公用房超标的问题；",
         "2. 关于违规收受礼金的问题。",
-        "请于2026年3月26日前",
+        "报送县纪委监委：2026年3月26日",
         "示例县纪委监委办公室",
         "2026年3月5日",
     ]
