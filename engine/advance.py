@@ -134,7 +134,7 @@ def _document_issuer(
             fields=fields,
             at=ctx.clock.now(),
             by=actor.username if actor else "system",
-            by_user_id=actor.id if actor else instance.started_by,
+            by_user_id=instance.started_by,  # filed for the case: never a download "of one's own"
         )
         issued.append(doc)
         return doc.number

@@ -73,6 +73,14 @@ class DocumentKind:
         return (self.titles or {}).get(str(fields.get(self.title_field, "")), self.name)
 
 
+def _inside(documents_dir: Path, name: str) -> Path:
+    """A template file of documents_dir; a name pointing elsewhere (../, absolute) is refused."""
+    path = (documents_dir / name).resolve()
+    if not path.is_relative_to(documents_dir.resolve()):
+        raise ValueError(f"文书模板 {name} 不在 documents 目录内")
+    return path
+
+
 def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
     """The document kinds of documents.toml, by kind."""
     raw = tomllib.loads((documents_dir / CATALOG).read_text("utf-8"))
@@ -81,7 +89,7 @@ def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
             kind,
             spec["name"],
             spec["prefix"],
-            documents_dir / spec["template"],
+            _inside(documents_dir, spec["template"]),
             tuple(spec.get("fields", ())),
             spec.get("title_field", ""),
             spec.get("titles"),

@@ -30,9 +30,10 @@ class InvalidSubmission(EngineError):
 class ProcessFailed(EngineError):
     """A script, condition or decision failed, or the step budget ran out; nothing was changed."""
 
-    def __init__(self, message: str, incident_id: int | None = None):
+    def __init__(self, message: str, incident_id: int | None = None, detail: str | None = None):
         super().__init__(message)
         self.incident_id = incident_id
+        self.detail = detail  # for the incident (supervisors) only, when the message must stay general
 
 
 class DeployRejected(EngineError):

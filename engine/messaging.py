@@ -3,6 +3,7 @@ event waits for it, at most once per correlation, and each start is kept as a li
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from .db.models import InstanceLink, ProcessVersion
 from .errors import ProcessFailed
 
 MAX_DEPTH = 4  # messages starting instances that throw messages: A → 一案双查 → 整改 is depth 2
+MAX_STARTS = 100  # instances one action may start (a findings table of 10,000 rows is refused)
 _depth: ContextVar[int] = ContextVar("qinglian_message_depth", default=0)
 
 
@@ -47,7 +49,8 @@ def correlation_of(version: VersionInfo, data: dict[str, Any]) -> str | None:
     keys = version.meta["process"].get("correlation")
     if not keys:
         return None
-    return f"{version.process_id}:" + json.dumps([data.get(k) for k in keys], ensure_ascii=False)
+    values = json.dumps([data.get(k) for k in keys], ensure_ascii=False, sort_keys=True)
+    return f"{version.process_id}:{hashlib.sha256(values.encode('utf-8')).hexdigest()}"  # any length fits
 
 
 def claim(
@@ -67,6 +70,19 @@ def claim(
     return link
 
 
+def _link_to_existing(
+    session: Session, message: str, correlation: str | None, source_id: int, at: datetime
+) -> None:
+    same = (InstanceLink.message == message, InstanceLink.correlation == correlation)
+    target = session.scalar(select(InstanceLink.target_id).where(*same))
+    if target is not None and target != source_id:
+        session.add(
+            InstanceLink(
+                source_id=source_id, target_id=target, message=message, correlation=None, created_at=at
+            )
+        )
+
+
 def route(
     ctx: EngineContext,
     session: Session,
@@ -77,6 +93,8 @@ def route(
     """Start the receivers of each thrown message; returns (instances started, duplicates ignored)."""
     started: list[int] = []
     duplicates: list[str] = []
+    if len(thrown) > MAX_STARTS:
+        raise ProcessFailed(f"一次办理最多启动 {MAX_STARTS} 个关联流程（本次 {len(thrown)} 个），请分批提交")
     for message, payload in thrown:
         targets = receivers(ctx, session, message)
         if not targets:
@@ -84,8 +102,9 @@ def route(
         for version in targets:
             correlation = correlation_of(version, payload)
             link = claim(session, message, correlation, source_id, ctx.clock.now())
-            if link is None:
-                duplicates.append(f"{message} {correlation}")
+            if link is None:  # started before (by hand or by another case): link to that one instead
+                duplicates.append(f"{message} {version.process_id}")
+                _link_to_existing(session, message, correlation, source_id, ctx.clock.now())
                 continue
             with _deeper():
                 link.target_id = start(version, payload)

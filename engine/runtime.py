@@ -118,9 +118,8 @@ def _with_incident(
     ctx: EngineContext, instance_id: int | None, action: str, exc: ProcessFailed
 ) -> ProcessFailed:
     with ctx.db.transaction() as session:
-        incident = Incident(
-            instance_id=instance_id, action=action, error=str(exc), created_at=ctx.clock.now()
-        )
+        error = f"{exc}：{exc.detail}" if exc.detail else str(exc)
+        incident = Incident(instance_id=instance_id, action=action, error=error, created_at=ctx.clock.now())
         session.add(incident)
         if action == "fire_timers" and instance_id is not None:
             # A failing timer is not retried every sweep (an incident storm): its timers rest until an
@@ -136,6 +135,6 @@ def _with_incident(
             actor="system",
             kind="incident",
             instance_id=instance_id,
-            payload={"action": action, "error": str(exc)},
+            payload={"action": action, "error": error},
         )
         return ProcessFailed(str(exc), incident.id)

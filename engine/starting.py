@@ -137,14 +137,16 @@ def by_message(
         "key": source.business_key,
     }
     try:
-        fctx = form_context(ctx, session, source.id, actor, payload)
+        fctx = form_context(ctx, session, source.id, None, payload)
         clean = validate(version.form(form_name), payload, fctx) if form_name else payload
+        # Started on behalf of the office whose case threw the message, not of the person who acted.
         instance, wf = create(
-            ctx, session, actor, version, clean, source.started_by, {"triggered_by": triggered}
+            ctx, session, None, version, clean, source.started_by, {"triggered_by": triggered}
         )
     except InvalidSubmission as exc:
         raise ProcessFailed(
-            f"消息启动流程 {version.process_id} 失败，消息内容不符合其开始表单：{exc.errors}"
+            f"关联流程 {version.process_id} 未能启动，本次办理未保存；已记录为异常，请联系案管室",
+            detail=f"消息内容不符合其开始表单：{exc.errors}",
         ) from exc
     copy_attachments(session, source.id, instance.id, clean)
     return instance, wf, {"data": clean, "triggered_by": triggered}

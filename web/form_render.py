@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 from engine import Actor, InvalidSubmission
@@ -21,12 +22,12 @@ TZ = ZoneInfo("Asia/Shanghai")
 _INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
 
 
-def render_instructions(template: str, data: dict[str, Any]) -> str:
+def render_instructions(template: str, data: dict[str, Any]) -> str | Markup:
     """A task's instructions (Jinja over task data, sandboxed and escaped); the raw text if it fails."""
     if not template:
         return ""
-    try:
-        return _INSTRUCTIONS.from_string(template).render(**data)
+    try:  # rendered with escaping: already safe HTML, not to be escaped again by the page
+        return Markup(_INSTRUCTIONS.from_string(template).render(**data))  # noqa: S704 — autoescaped above
     except TemplateError:
         return template
 
@@ -159,7 +160,7 @@ def _table_rows(
 
 def _rows_from_flat(name: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows from raw posted names (`tasks-0-measure`), as kept when a post could not be parsed."""
-    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-(\w+?)(__kept)?$")
+    pattern = re.compile(rf"^{re.escape(name)}-([0-9]{{1,4}})-(\w+?)(__kept)?$")
     rows: dict[int, dict[str, Any]] = {}
     for key, raw in values.items():
         found = pattern.match(key)
@@ -272,7 +273,7 @@ def _number(raw: str, spec: dict[str, Any]) -> Any:
     """A typed number (a whole number typed as one stays an int: a total of 15 and 62 reads 77, not 77.0),
     or the text as typed (the engine's schema check names the field)."""
     try:
-        return int(raw) if spec.get("type") == "integer" or re.fullmatch(r"[+-]?\d+", raw) else float(raw)
+        return int(raw) if spec.get("type") == "integer" or re.fullmatch(r"[+-]?[0-9]+", raw) else float(raw)
     except ValueError:
         return raw
 
@@ -286,7 +287,7 @@ def _table_value(
     instance_id: int | None,
 ) -> list[dict[str, Any]] | None:
     """The rows posted as `name-<row>-<sub-field>`, in row order; rows left empty are dropped."""
-    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-")
+    pattern = re.compile(rf"^{re.escape(name)}-([0-9]{{1,4}})-")
     posted = [pattern.match(key) for key in [*form.keys(), *files.keys()]]
     indexes = sorted({int(m.group(1)) for m in posted if m})
     if not indexes:

@@ -38,12 +38,13 @@ def task(task_id: int) -> Any:
     values: dict[str, Any] = {k: v for k, v in view.data.items() if k in props}  # e.g. after 退回
     errors: dict[str, str] = {}
     if request.method == "POST" and view.form is not None:
+        typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
+            values = typed  # what was typed is shown again if the post cannot even be read
             values = parse_post(view.form, request.form, request.files, actor, view.instance_id)
             engine.complete(actor, task_id, values)
         except InvalidSubmission as exc:
             errors = exc.errors
-            values = values or {k: v for k, v in request.form.items() if k != "csrf_token"}
         else:
             flash(f"已办结：{view.title}", "success")
             return redirect(url_for("tasks.inbox"), 303)

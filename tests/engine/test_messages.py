@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import CHINA_TZ, Engine, InvalidSubmission, ProcessFailed
-from engine.db.models import AuditEvent, Document, HumanTask, InstanceLink, ProcessInstance
+from engine.db.models import AuditEvent, Document, HumanTask, Incident, InstanceLink, ProcessInstance
+from engine.messaging import MAX_STARTS
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
 
 
@@ -83,9 +84,13 @@ def test_the_same_correlation_starts_nothing_twice(relay: Engine) -> None:
 
 def test_a_start_by_hand_counts_for_the_correlation_both_ways(relay: Engine) -> None:
     zhoujiu = _actor(relay, "zhoujiu")
-    relay.start(zhoujiu, "relay_target", {"case_no": "T-9", "subject_unit": "CZJ", "note": "巡察移交"})
-    _send(relay, "S-1", [{"case_no": "T-9"}])  # the message finds T-9 already started by hand
+    by_hand = relay.start(
+        zhoujiu, "relay_target", {"case_no": "T-9", "subject_unit": "CZJ", "note": "巡察移交"}
+    )
+    source = _send(relay, "S-1", [{"case_no": "T-9"}])  # the message finds T-9 already started by hand
     assert len(_targets(relay)) == 1
+    view = relay.instance(_actor(relay, "zhaoliu"), source)  # the sender is linked to the case that exists
+    assert [(link.direction, link.instance_id) for link in view.links] == [("started", by_hand)]
     with pytest.raises(InvalidSubmission) as refused:
         relay.start(zhoujiu, "relay_target", {"case_no": "T-9", "subject_unit": "CZJ", "note": "再次"})
     assert "_" in refused.value.errors
@@ -94,12 +99,13 @@ def test_a_start_by_hand_counts_for_the_correlation_both_ways(relay: Engine) -> 
 def test_a_payload_that_does_not_fit_the_receiver_fails_the_sender_and_changes_nothing(relay: Engine) -> None:
     with pytest.raises(ProcessFailed) as failed:
         _send(relay, "S-1", [{"case_no": ""}])  # minLength 1 in the receiver's start form
-    assert "relay_target" in str(failed.value)
+    assert "relay_target" in str(failed.value) and "case_no" not in str(failed.value)  # no receiver details
     assert _targets(relay) == []
     with relay.ctx.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(InstanceLink)) == 0
         ready = session.scalars(select(HumanTask.bpmn_id).where(HumanTask.status == "ready"))
         assert list(ready) == ["send"]  # the sender still waits at its step
+        assert "case_no" in session.scalar(select(Incident.error))  # supervisors see what did not fit
 
 
 def test_a_form_rule_refuses_the_submission_with_its_message(relay: Engine) -> None:
@@ -128,3 +134,10 @@ def test_the_same_file_uploaded_twice_to_a_case_is_one_attachment(relay: Engine)
     again = relay.upload(zhaoliu, "清单.pdf", pdf, source)
     assert again.id == first.id
     assert [a.filename for a in relay.instance(zhaoliu, source).attachments] == ["清单.pdf"]
+
+
+def test_one_action_may_not_start_cases_without_limit(relay: Engine) -> None:
+    with pytest.raises(ProcessFailed) as failed:
+        _send(relay, "S-1", [{"case_no": f"T-{n}"} for n in range(MAX_STARTS + 1)])
+    assert str(MAX_STARTS) in str(failed.value)
+    assert _targets(relay) == []

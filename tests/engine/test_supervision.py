@@ -12,11 +12,11 @@ import pytest
 
 from engine import Engine, NotFound
 from engine.directory import add_user
+from engine.storyline import Walk, load_scenario
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
 
-START = json.loads((WORKFLOWS / "unit_inspection/scenarios/average_no_interview.json").read_text("utf-8"))[
-    "start"
-]
+SCENARIO = WORKFLOWS / "unit_inspection" / "scenarios" / "average_no_interview.json"
+START = json.loads(SCENARIO.read_text("utf-8"))["start"]
 
 
 @pytest.fixture
@@ -62,3 +62,34 @@ def test_the_liaison_gets_the_checklist_her_table_starts_from_and_nothing_else(
     assert [row["item"] for row in view.data["checklist_rows"]] == [f"C0{n}" for n in range(1, 9)]
     assert view.data["checklist_items"][0]["area"] == "主体责任部署与研究"  # read in a {% for %} loop
     assert "team_members" not in view.data and "team_lead" not in view.data  # the inspectors are not hers
+
+
+def test_a_case_started_by_a_unit_heads_step_belongs_to_the_office_and_its_documents_stay_there(
+    tmp_path: Path,
+) -> None:
+    scenario = load_scenario(SCENARIO, "unit_inspection")
+    workflows = make_workflows_dir(tmp_path, WORKFLOWS / "unit_inspection", WORKFLOWS / "rectification")
+    engine = build_engine(tmp_path, workflows, at=datetime.fromisoformat(START["at"]))
+    try:
+        walk = Walk(engine)
+        walk.start(scenario["start"])
+        for step in scenario["steps"]:
+            walk.act(step)  # ends with 郑甲 acknowledging the feedback: that sends the finding to 整改
+        walk.focus("rectification")
+        office = _actor(engine, "zhoujiu")
+        assert engine.instance(office, walk.instance_id).started_by == "周九"  # not 郑甲, who acted
+        walk.act(
+            {
+                "in": "rectification",
+                "as": "zhoujiu",
+                "complete": "C1_issue",
+                "data": {"notice_type": "整改通知书"},
+            }
+        )
+        notice = engine.instance(office, walk.instance_id).documents[0]
+        assert notice.kind == "zgtz" and notice.pdf_attachment is not None
+        with pytest.raises(NotFound):
+            engine.attachment(_actor(engine, "zhengjia"), notice.pdf_attachment)
+        assert engine.attachment(office, notice.pdf_attachment)[0].exists()
+    finally:
+        engine.close()
