@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from .catalog import build_bundle, discover, read_sources
 from .context import EngineContext
 from .db.models import ProcessVersion
+from .documents import catalog
 from .errors import DeployRejected
 from .records import DeployResult
 from .xmlsafe import parse_xml
@@ -22,6 +24,9 @@ def deploy_folder(ctx: EngineContext, session: Session, folder: Path, by: str) -
 
 def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str], by: str) -> DeployResult:
     bundle = build_bundle(sources, ctx.roles)
+    unknown = _unknown_document_kinds(sources, Path(ctx.settings.workflows_dir) / "documents")
+    if unknown:
+        raise DeployRejected([f"脚本使用了 documents.toml 中没有的文书类型：{', '.join(unknown)}"])
     existing = session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.process_id == bundle.process_id, ProcessVersion.sha256 == bundle.sha256
@@ -46,6 +51,23 @@ def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str]
     session.add(row)
     session.flush()
     return DeployResult(bundle.process_id, row.version, created=True)
+
+
+_ISSUED_KIND = re.compile(r"issue_document\(\s*(?:\"|'|&quot;|&apos;)(\w+)")
+
+
+def _unknown_document_kinds(sources: dict[str, str], documents_dir: Path) -> list[str]:
+    """Kinds named literally in `issue_document("…")` calls that documents.toml does not define."""
+    used = {
+        kind
+        for name, text in sources.items()
+        if name.endswith(".bpmn")
+        for kind in _ISSUED_KIND.findall(text)
+    }
+    if not used:
+        return []
+    known = set(catalog(documents_dir)) if (documents_dir / "documents.toml").exists() else set()
+    return sorted(used - known)
 
 
 def deploy_all(ctx: EngineContext, session: Session, workflows_dir: Path, by: str) -> list[DeployResult]:

@@ -502,3 +502,10 @@ def test_an_embedded_subprocess_in_a_lane_is_refused(mini_engine: Engine, tmp_pa
     lane_end = "        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>"
     edit(folder, "process.bpmn", lane_end, lane_end + "\n        <bpmn:flowNodeRef>each</bpmn:flowNodeRef>")
     assert_refused(mini_engine, folder, "元素 each", "嵌入式子流程不能放在泳道")
+
+
+def test_a_script_issuing_an_unknown_document_kind_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "relay_target"
+    shutil.copytree(FIXTURES / "relay_target", folder)
+    edit(folder, "process.bpmn", 'issue_document("zgtz"', 'issue_document("no_such_letter"')
+    assert_refused(mini_engine, folder, "文书类型：no_such_letter")
