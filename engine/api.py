@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, directory, files, queries, runtime, starting, worker
+from . import audit, directory, files, queries, relations, runtime, starting, worker
 from .clock import Clock, SystemClock
 from .config import Settings
 from .context import EngineContext
@@ -21,6 +21,7 @@ from .records import (
     Actor,
     AttachmentView,
     DeployResult,
+    DocumentView,
     FiredTimers,
     IncidentView,
     InstanceSummary,
@@ -236,6 +237,11 @@ class Engine:
         )
         return task is not None
 
+    def addressed_documents(self, actor: Actor, instance_id: int) -> list[DocumentView]:
+        """Documents of a case addressed to the actor's roles (for people outside the office)."""
+        with self.ctx.db.reading() as session:
+            return relations.addressed_documents(self.ctx, session, actor, instance_id)
+
     def attachment(self, actor: Actor, link_id: int) -> tuple[Path, AttachmentView]:
         """The stored file of an attachment link; NotFound unless the actor may see its instance.
         Downloads and refused downloads are audited like case views."""
@@ -249,7 +255,17 @@ class Engine:
                 and queries.can_see_instance(self.ctx, session, actor, link.instance_id)
             )
             instance_id = link.instance_id if link else None
-            if link is not None and (own or case_file):  # never the case's evidence for subjects (§9)
+            addressed = (
+                link is not None
+                and instance_id is not None
+                and not case_file
+                and any(
+                    link.id in (d.pdf_attachment, d.docx_attachment)
+                    for d in relations.addressed_documents(self.ctx, session, actor, instance_id)
+                )
+            )
+            # never the case's evidence for subjects (§9): what they handed in, or what is addressed to them
+            if link is not None and (own or case_file or addressed):
                 att = session.get(Attachment, link.sha256)
                 view = AttachmentView(
                     link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at

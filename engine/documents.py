@@ -68,6 +68,7 @@ class DocumentKind:
     fields: tuple[str, ...]
     title_field: str = ""  # a field whose value picks the title among `titles` (诫勉谈话记录 / 诫勉书)
     titles: dict[str, str] | None = None
+    recipients: tuple[str, ...] = ()  # roles outside the office it is addressed to (unit head, liaison…)
 
     def title(self, fields: dict[str, Any]) -> str:
         return (self.titles or {}).get(str(fields.get(self.title_field, "")), self.name)
@@ -93,6 +94,7 @@ def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
             tuple(spec.get("fields", ())),
             spec.get("title_field", ""),
             spec.get("titles"),
+            tuple(spec.get("recipients", ())),
         )
         for kind, spec in raw.items()
     }

@@ -3,12 +3,22 @@ links), and the numbered documents it issued."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .access import instance_visible
 from .context import EngineContext
-from .db.models import AttachmentLink, Document, InstanceLink, ProcessInstance
+from .db.models import (
+    AttachmentLink,
+    Document,
+    InstanceLink,
+    InstanceParticipant,
+    InstanceRecusal,
+    ProcessInstance,
+)
+from .documents import CATALOG, catalog
 from .records import Actor, DocumentView, LinkView
 
 
@@ -75,3 +85,23 @@ def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
         )
         for d in docs
     ]
+
+
+def addressed_documents(
+    ctx: EngineContext, session: Session, actor: Actor, instance_id: int
+) -> list[DocumentView]:
+    """The case's documents addressed to one of the actor's roles (documents.toml `recipients`), when
+    the actor takes part in the case: a unit gets its 检查通知书, a person concerned the 函询通知书."""
+    documents_dir = Path(ctx.settings.workflows_dir) / "documents"
+    if not (documents_dir / CATALOG).exists():
+        return []
+    kinds = {k for k, spec in catalog(documents_dir).items() if actor.roles & set(spec.recipients)}
+    part = select(InstanceParticipant.user_id).where(
+        InstanceParticipant.instance_id == instance_id, InstanceParticipant.user_id == actor.id
+    )
+    recused = select(InstanceRecusal.user_id).where(
+        InstanceRecusal.instance_id == instance_id, InstanceRecusal.user_id == actor.id
+    )
+    if not kinds or session.scalar(part) is None or session.scalar(recused) is not None:
+        return []
+    return [d for d in issued_documents(session, instance_id) if d.kind in kinds]

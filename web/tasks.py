@@ -51,6 +51,12 @@ def task(task_id: int) -> Any:
     fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors, view.data)
     status = 400 if errors else 200
     instructions = render_instructions(view.instructions, view.data)
+    documents = engine.addressed_documents(actor, view.instance_id)
     return render_template(
-        "tasks/task.html", task=view, fields=fields, errors=errors, instructions=instructions
+        "tasks/task.html",
+        task=view,
+        fields=fields,
+        errors=errors,
+        instructions=instructions,
+        documents=documents,
     ), status

@@ -93,3 +93,17 @@ def test_a_case_started_by_a_unit_heads_step_belongs_to_the_office_and_its_docum
         assert engine.attachment(office, notice.pdf_attachment)[0].exists()
     finally:
         engine.close()
+
+
+def test_a_unit_gets_the_documents_addressed_to_it_and_nothing_else(inspection: tuple[Engine, int]) -> None:
+    engine, case = inspection
+    liaison, other_unit = _actor(engine, "hanmei"), _actor(engine, "liuqiang")
+    notice = engine.instance(_actor(engine, "zhoujiu"), case).documents[0]
+    assert notice.kind == "jctz" and notice.pdf_attachment is not None
+    assert [d.number for d in engine.addressed_documents(liaison, case)] == [notice.number]
+    path, view = engine.attachment(liaison, notice.pdf_attachment)
+    assert path.read_bytes().startswith(b"%PDF") and view.filename.endswith("检查通知书.pdf")
+    assert engine.addressed_documents(other_unit, case) == []  # no step in this case
+    with pytest.raises(NotFound):
+        engine.attachment(other_unit, notice.pdf_attachment)
+    assert engine.addressed_documents(_actor(engine, "fengyi"), case) == []  # not a recipient role
