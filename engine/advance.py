@@ -101,7 +101,7 @@ def _send(
     audit row, before the new instances' rows)."""
 
     def start(version: VersionInfo, payload: dict[str, Any]) -> int:
-        new, wf, started_payload = starting.by_message(ctx, session, instance, actor, version, payload)
+        new, wf, started_payload = starting.by_message(ctx, session, instance, version, payload)
         advance(ctx, session, new, wf, None, "instance_started", started_payload)
         return new.id
 

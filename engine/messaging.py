@@ -95,8 +95,9 @@ def route(
     duplicates: list[str] = []
     if len(thrown) > MAX_STARTS:
         raise ProcessFailed(f"一次办理最多启动 {MAX_STARTS} 个关联流程（本次 {len(thrown)} 个），请分批提交")
+    by_name = {name: receivers(ctx, session, name) for name in {name for name, _ in thrown}}
     for message, payload in thrown:
-        targets = receivers(ctx, session, message)
+        targets = by_name[message]
         if not targets:
             raise ProcessFailed(f"没有流程接收消息 {message}（no process starts on message {message!r}）")
         for version in targets:

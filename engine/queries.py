@@ -305,11 +305,13 @@ def attachments(session: Session, instance_id: int) -> list[AttachmentView]:
 
 
 def processes(session: Session, actor: Actor) -> list[ProcessView]:
-    """The latest version of every deployed process."""
-    rows = session.scalars(
-        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
+    """The latest version of every deployed process (its metadata only, never the specs)."""
+    rows = session.execute(
+        select(
+            ProcessVersion.process_id, ProcessVersion.version, ProcessVersion.meta, ProcessVersion.deployed_at
+        ).order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
     )
-    seen: dict[str, ProcessVersion] = {}
+    seen: dict[str, Any] = {}
     for r in rows:
         seen.setdefault(r.process_id, r)
     return [

@@ -3,6 +3,7 @@ links), and the numbered documents it issued."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -92,10 +93,11 @@ def addressed_documents(
 ) -> list[DocumentView]:
     """The case's documents addressed to one of the actor's roles (documents.toml `recipients`), when
     the actor takes part in the case: a unit gets its 检查通知书, a person concerned the 函询通知书."""
-    documents_dir = Path(ctx.settings.workflows_dir) / "documents"
-    if not (documents_dir / CATALOG).exists():
+    file = Path(ctx.settings.workflows_dir) / "documents" / CATALOG
+    if not file.exists():
         return []
-    kinds = {k for k, spec in catalog(documents_dir).items() if actor.roles & set(spec.recipients)}
+    recipients = _recipients(file.parent, file.stat().st_mtime_ns)
+    kinds = {kind for kind, roles in recipients.items() if actor.roles & roles}
     part = select(InstanceParticipant.user_id).where(
         InstanceParticipant.instance_id == instance_id, InstanceParticipant.user_id == actor.id
     )
@@ -105,3 +107,9 @@ def addressed_documents(
     if not kinds or session.scalar(part) is None or session.scalar(recused) is not None:
         return []
     return [d for d in issued_documents(session, instance_id) if d.kind in kinds]
+
+
+@lru_cache(maxsize=8)
+def _recipients(documents_dir: Path, _mtime_ns: int) -> dict[str, frozenset[str]]:
+    """Each document kind's recipient roles; read again only when documents.toml changes."""
+    return {kind: frozenset(spec.recipients) for kind, spec in catalog(documents_dir).items()}

@@ -48,7 +48,7 @@ def by_hand(
         link = messaging.claim(session, message, correlation, None, ctx.clock.now())
         if link is None:
             raise InvalidSubmission({"_": "该事项已启动过此流程，请勿重复发起（already started）"})
-    instance, wf = create(ctx, session, actor, version, clean)
+    instance, wf = create(ctx, session, version, clean, (actor.id, actor.username))
     if link is not None:
         link.target_id = instance.id
     bind_staged_attachments(session, actor, instance.id, clean)
@@ -59,13 +59,13 @@ def by_hand(
 def create(
     ctx: EngineContext,
     session: Session,
-    actor: Actor | None,
     version: VersionInfo,
     clean: dict[str, Any],
-    started_by: int | None = None,
+    starter: tuple[int, str],
     extra: dict[str, Any] | None = None,
 ) -> tuple[ProcessInstance, Any]:
-    """A new instance row and its workflow (not yet run) for validated start data."""
+    """A new instance row and its workflow (not yet run) for validated start data; `starter` is the
+    (user id, username) it is started on behalf of."""
     proc, process_id = version.meta["process"], version.process_id
     key_var = proc.get("business_key")
     business_key = str(clean[key_var]) if key_var and clean.get(key_var) else None
@@ -80,7 +80,7 @@ def create(
         **version.meta.get("settings", {}),
         **clean,
         **(extra or {}),
-        "started_by": actor.username if actor else "system",
+        "started_by": starter[1],
     }
     unit_var = proc.get("unit_var", "")
     if start_data.get(unit_var):
@@ -105,7 +105,7 @@ def create(
         subject_name=str(start_data.get("subject_name", ""))[:64],
         unit_id=start_data.get(unit_var),
         confidentiality=str(start_data.get("secrecy", "内部")),
-        started_by=actor.id if actor else started_by,
+        started_by=starter[0],
         started_at=now,
         updated_at=now,
     )
@@ -123,7 +123,6 @@ def by_message(
     ctx: EngineContext,
     session: Session,
     source: ProcessInstance,
-    actor: Actor | None,
     version: VersionInfo,
     payload: dict[str, Any],
 ) -> tuple[ProcessInstance, Any, dict[str, Any]]:
@@ -140,9 +139,8 @@ def by_message(
         fctx = form_context(ctx, session, source.id, None, payload)
         clean = validate(version.form(form_name), payload, fctx) if form_name else payload
         # Started on behalf of the office whose case threw the message, not of the person who acted.
-        instance, wf = create(
-            ctx, session, None, version, clean, source.started_by, {"triggered_by": triggered}
-        )
+        starter = (source.started_by, "system")
+        instance, wf = create(ctx, session, version, clean, starter, {"triggered_by": triggered})
     except InvalidSubmission as exc:
         raise ProcessFailed(
             f"关联流程 {version.process_id} 未能启动，本次办理未保存；已记录为异常，请联系案管室",

@@ -53,8 +53,15 @@ def form_context(
             query = query.where(AttachmentLink.instance_id == instance_id)
         return session.scalar(query) is not None
 
+    people: dict[str, Actor | None] = {}
+
+    def find_user(name: str) -> Actor | None:  # checked, then named: looked up once
+        if name not in people:
+            people[name] = find_actor(session, name)
+        return people[name]
+
     return FormContext(
-        find_user=lambda name: find_actor(session, name),
+        find_user=find_user,
         is_recused=lambda name, subject: is_recused(session, name, subject),
         attachment_known=attachment_known,
         data=data,
