@@ -5,30 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from .db.models import HumanTask, InstanceParticipant, InstanceRecusal, ProcessInstance, User, UserRole
 from .records import Actor
-from .roles import Role, RoleBook
+from .roles import Role, RoleBook, Scope
 
 
 def _not_recused(actor: Actor, instance_id: Any) -> ColumnElement[bool]:
-    return ~exists().where(InstanceRecusal.instance_id == instance_id, InstanceRecusal.user_id == actor.id)
+    # NOT IN a small set, read once: cheaper than an anti-join per row over 100,000 cases
+    recused = select(InstanceRecusal.instance_id).where(InstanceRecusal.user_id == actor.id)
+    return instance_id.not_in(recused)
+
+
+def in_scope(scope: Scope) -> ColumnElement[bool]:
+    """The cases a supervision scope covers (roles.toml: monitor, sees, sees_office, sees_unit)."""
+    if scope.county:
+        return true()
+    parts: list[ColumnElement[bool]] = []
+    if scope.processes:
+        parts.append(ProcessInstance.process_id.in_(sorted(scope.processes)))
+    if scope.office:
+        parts.append(ProcessInstance.handling_office == scope.office)
+    if scope.unit:
+        parts.append(
+            and_(
+                ProcessInstance.unit_id == scope.unit,
+                ProcessInstance.process_id.in_(sorted(scope.unit_processes)),
+            )
+        )
+    return or_(*parts) if parts else false()
 
 
 def instance_visible(actor: Actor, roles: RoleBook) -> ColumnElement[bool]:
-    """Staff who take part in an instance, and supervisors, see its case file; recused people never."""
-    if actor.roles & roles.monitors():
-        return _not_recused(actor, ProcessInstance.id)
+    """Staff who take part in a case see its file, and so do the supervisors whose scope covers it —
+    except at a need-to-know level (机密), which takes participation; recused people never see it."""
     takes_part = exists().where(
         InstanceParticipant.instance_id == ProcessInstance.id,
         InstanceParticipant.user_id == actor.id,
         InstanceParticipant.kind == "staff",
     )
-    supervised = sorted(roles.supervised_processes(actor.roles))
-    if supervised:
-        takes_part = or_(takes_part, ProcessInstance.process_id.in_(supervised))
+    scope = roles.scope(actor.roles, actor.unit_id)
+    if scope is not None:
+        supervised = in_scope(scope)
+        if roles.need_to_know:
+            supervised = and_(supervised, ProcessInstance.confidentiality.not_in(sorted(roles.need_to_know)))
+        takes_part = or_(takes_part, supervised)
     return and_(takes_part, _not_recused(actor, ProcessInstance.id))
 
 

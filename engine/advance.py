@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import audit, documents, messaging, spiff, starting
+from . import audit, documents, facts, messaging, search, spiff, starting
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, ProcessInstance
 from .projection import add_participants, deliver_notices, project_tasks
@@ -62,8 +62,10 @@ def advance(
         completed.task_guid if completed else None,
         actor.id if actor else None,
     )
+    data = spiff.current_data(wf)
     if sctx.notices:
-        deliver_notices(ctx, session, instance, sctx.notices, spiff.current_data(wf), now)
+        deliver_notices(ctx, session, instance, sctx.notices, data, now)
+    _index(ctx, session, instance, wf, data, payload, completed)
     if actor is not None:
         add_participants(
             session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
@@ -88,6 +90,28 @@ def advance(
     if instance.status == "running":
         keep_after_commit(ctx, session, instance, wf)
     return steps
+
+
+def _index(
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    wf: Any,
+    data: dict[str, Any],
+    payload: dict[str, Any],
+    completed: HumanTask | None,
+) -> None:
+    """What the supervisors' lists and figures read: the handling office, the searchable text and the
+    case facts, kept in step with the case in the action's transaction."""
+    proc = ctx.specs.get(session, instance.version_id).meta["process"]
+    office = data.get(proc.get("office_var", "")) or proc.get("office")
+    if office and office != instance.handling_office:
+        instance.handling_office = str(office)[:16]
+    submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    search.update_case_text(session, instance, data, submitted)
+    done = (completed.bpmn_id, spiff.task_data(wf, completed.task_guid)) if completed else None
+    with action(ctx):  # rules may use today() and the calendar
+        facts.record(ctx, session, instance, data, done)
 
 
 def _send(

@@ -16,6 +16,7 @@ from .db.models import Attachment, AttachmentLink, HumanTask, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
+from .facts import FactBook
 from .forms import Form
 from .records import (
     Actor,
@@ -31,6 +32,7 @@ from .records import (
     TaskView,
 )
 from .roles import RoleBook
+from .supervisor import Supervisor
 from .workdays import WorkCalendar
 
 
@@ -39,10 +41,16 @@ class Engine:
 
     def __init__(self, settings: Settings, clock: Clock | None = None, calendar: WorkCalendar | None = None):
         db = Database(settings.effective_database_url)
-        roles = RoleBook.load(Path(settings.workflows_dir) / "roles.toml")
+        workflows = Path(settings.workflows_dir)
         self.ctx = EngineContext(
-            settings, db, clock or SystemClock(), calendar or WorkCalendar.default(), roles
+            settings,
+            db,
+            clock or SystemClock(),
+            calendar or WorkCalendar.default(),
+            RoleBook.load(workflows / "roles.toml"),
+            FactBook.load(workflows / "statistics.toml"),
         )
+        self.supervisor = Supervisor(self.ctx)
 
     @property
     def settings(self) -> Settings:

@@ -16,6 +16,7 @@ from .clock import Clock
 from .config import Settings
 from .db.models import ProcessVersion, User
 from .db.uow import Database
+from .facts import FactBook
 from .forms import Form, load_form
 from .roles import RoleBook
 from .workdays import WorkCalendar
@@ -94,6 +95,7 @@ class EngineContext:
     clock: Clock
     calendar: WorkCalendar
     roles: RoleBook
+    facts: FactBook = field(default_factory=lambda: FactBook((), {}))
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
 

@@ -156,3 +156,34 @@ class IncidentView:
     action: str
     error: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list."""
+
+    id: int
+    process_id: str
+    version: int
+    business_key: str | None
+    title: str
+    status: str
+    unit: str
+    office: str
+    overdue: bool
+    started_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a longer list, with the total count of what matched."""
+
+    items: tuple[Any, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))

@@ -19,6 +19,20 @@ class Role:
     monitor: bool = False
     external: bool = False
     sees: tuple[str, ...] = ()  # processes whose every case this role supervises (e.g. DF: inspections)
+    sees_office: bool = False  # holders supervise the cases their unit handles (承办室: its own cases)
+    sees_unit: tuple[str, ...] = ()  # processes whose cases about the holder's own unit they supervise
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases a person supervises (dashboard, case list, interventions): the whole county, the
+    processes an office runs, the cases their office handles, their own unit's cases of some processes."""
+
+    county: bool = False
+    processes: frozenset[str] = frozenset()
+    office: str | None = None
+    unit: str | None = None
+    unit_processes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -26,16 +40,23 @@ class RoleBook:
     """Every role, by code and by lane name."""
 
     roles: dict[str, Role]
+    need_to_know: frozenset[str] = frozenset()  # confidentiality levels only participants may see
 
     @classmethod
     def load(cls, path: Path) -> RoleBook:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            {
-                code: Role(code=code, **{**spec, "sees": tuple(spec.get("sees", ()))})
-                for code, spec in raw["roles"].items()
-            }
-        )
+        roles = {
+            code: Role(
+                code=code,
+                **{
+                    **spec,
+                    "sees": tuple(spec.get("sees", ())),
+                    "sees_unit": tuple(spec.get("sees_unit", ())),
+                },
+            )
+            for code, spec in raw["roles"].items()
+        }
+        return cls(roles, frozenset(raw.get("need_to_know", ())))
 
     def by_lane(self, lane: str | None) -> Role | None:
         return next((r for r in self.roles.values() if r.lane == lane), None)
@@ -44,12 +65,16 @@ class RoleBook:
     def lanes(self) -> frozenset[str]:
         return frozenset(r.lane for r in self.roles.values())
 
-    def monitors(self) -> frozenset[str]:
-        return frozenset(code for code, r in self.roles.items() if r.monitor)
-
-    def supervised_processes(self, codes: frozenset[str]) -> frozenset[str]:
-        """The processes whose every case holders of these roles see (`sees` in roles.toml)."""
-        return frozenset(p for code in codes if code in self.roles for p in self.roles[code].sees)
+    def scope(self, codes: frozenset[str], unit: str | None) -> Scope | None:
+        """What holders of these roles in `unit` supervise; None: no supervisor page is theirs."""
+        held = [self.roles[c] for c in codes if c in self.roles]
+        county = any(r.monitor for r in held)
+        processes = frozenset(p for r in held for p in r.sees)
+        office = unit if unit and any(r.sees_office for r in held) else None
+        unit_processes = frozenset(p for r in held for p in r.sees_unit) if unit else frozenset()
+        if not (county or processes or office or unit_processes):
+            return None
+        return Scope(county, processes, office, unit if unit_processes else None, unit_processes)
 
     def externals(self) -> frozenset[str]:
         return frozenset(code for code, r in self.roles.items() if r.external)

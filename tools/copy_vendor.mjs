@@ -12,6 +12,8 @@
 //   web/static/vendor/bpmn-js/assets/bpmn-font/css/bpmn.css             (url(../font/...) kept)
 //   web/static/vendor/bpmn-js/assets/bpmn-font/font/bpmn.{woff2,woff,ttf,eot,svg}
 //   web/static/vendor/bpmn-js/LICENSE, VERSION
+//   web/static/vendor/echarts/echarts.min.js                               (global `echarts`)
+//   web/static/vendor/echarts/LICENSE, VERSION
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,10 @@ const PACKAGES = {
   'bpmn-js': [
     ['dist/bpmn-navigated-viewer.production.min.js', 'bpmn-navigated-viewer.production.min.js'],
     ['dist/assets', 'assets'],
+    ['LICENSE', 'LICENSE'],
+  ],
+  echarts: [
+    ['dist/echarts.min.js', 'echarts.min.js'],
     ['LICENSE', 'LICENSE'],
   ],
 };

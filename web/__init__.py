@@ -11,9 +11,10 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
 from engine import Engine, Settings
+from engine.caselist import STATUS_NAMES
 from engine.worker import run_forever
 
-from . import api, auth, errors, instances, tasks
+from . import api, auth, dashboard, errors, instances, tasks
 from .security import add_security_headers
 
 LANGUAGES = ("zh", "en")
@@ -44,18 +45,28 @@ def create_app(
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
     auth.init_app(app)
-    for blueprint in (auth.bp, tasks.bp, instances.bp, api.bp):
+    for blueprint in (auth.bp, tasks.bp, instances.bp, dashboard.bp, api.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.after_request(add_security_headers)
-    app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
-    app.jinja_env.filters.update(_filters(settings))
+    app.jinja_env.globals.update(
+        languages=LANGUAGES,
+        get_locale=get_locale,
+        status_names=STATUS_NAMES,
+        fact_names=engine.ctx.facts.kinds,
+        figure_url=dashboard.figure_url,
+    )
+    app.jinja_env.filters.update(_filters(settings), code_label=engine.ctx.facts.label)
 
     @app.context_processor
     def _staff() -> dict[str, Any]:
-        """Case lists are for the office's staff; persons concerned and unit heads only have their inbox."""
+        """Case lists are for the office's staff and supervisors; persons concerned only have their inbox."""
         actor = getattr(g, "actor", None)
-        return {"is_staff": bool(actor and actor.roles - engine.roles.externals())}
+        supervises = bool(actor and engine.supervisor.scope(actor))
+        return {
+            "is_staff": bool(actor and (actor.roles - engine.roles.externals() or supervises)),
+            "supervises": supervises,
+        }
 
     if start_worker:
         _start_worker(app, engine)

@@ -8,8 +8,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import login_required
 
 from engine import InvalidSubmission
+from engine.caselist import CaseFilter
 
 from .context import current_actor, engine_of
+from .dashboard import send_export
 from .form_render import fields_of, parse_post
 
 bp = Blueprint("instances", __name__)
@@ -18,10 +20,23 @@ bp = Blueprint("instances", __name__)
 @bp.get("/instances")
 @login_required
 def index() -> Any:
-    process = request.args.get("process") or None
-    status = request.args.get("status") or None
-    rows = engine_of().instances(current_actor(), process, status)
-    return render_template("instances/index.html", instances=rows, process=process, status=status)
+    """Every case the person may see: filtered, searched in Chinese, sorted, paged, with the total."""
+    engine, actor = engine_of(), current_actor()
+    try:
+        f = CaseFilter.parse(request.args.to_dict())
+    except InvalidSubmission as exc:
+        flash("；".join(exc.errors.values()), "error")
+        f = CaseFilter()
+    fmt = request.args.get("format")
+    if fmt:
+        return send_export(engine.supervisor.export_cases(actor, f, fmt))
+    return render_template(
+        "instances/index.html",
+        page=engine.supervisor.cases(actor, f),
+        f=f,
+        choices=engine.supervisor.choices(actor),
+        processes={p.process_id: p for p in engine.processes(actor)},
+    )
 
 
 @bp.get("/deadlines")

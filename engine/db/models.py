@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -110,6 +111,8 @@ class ProcessInstance(Base):
     __table_args__ = (
         UniqueConstraint("process_id", "business_key"),
         Index("ix_process_instance_subject", "process_id", "subject_name"),  # 重复件 check at A-1
+        Index("ix_process_instance_started", "started_at"),  # case list: period filter and sort
+        Index("ix_process_instance_updated", "updated_at"),  # case list: default sort
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
@@ -122,7 +125,8 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200))
     subject_name: Mapped[str] = mapped_column(String(64), default="")
-    unit_id: Mapped[str | None] = mapped_column(String(16))
+    unit_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    handling_office: Mapped[str | None] = mapped_column(String(16), index=True)  # 承办室 (process.toml)
     confidentiality: Mapped[str] = mapped_column(String(16), default="内部")
     started_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -285,3 +289,37 @@ class Document(Base):
     template_sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_by: Mapped[str] = mapped_column(String(64))
+
+
+class CaseText(Base):
+    """What a case is found by in the full-text search (engine/search.py): the collected names and
+    opinions (`content`, one per line) and their tokens (`body`, indexed by FTS5 / a GIN index)."""
+
+    __tablename__ = "case_text"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class CaseFact(Base):
+    """A figure-bearing fact of a case, recorded as the case moves on (workflows/statistics.toml): a clue
+    and its source, a disposal, a measure taken against a person, a 函询 round, an inspection's score, a
+    整改 task… The dashboard counts these; a fact is updated by later steps, never deleted."""
+
+    __tablename__ = "case_fact"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "kind", "key"),
+        Index("ix_case_fact_kind_at", "kind", "at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(80), default="")
+    code: Mapped[str] = mapped_column(String(40), default="")
+    label: Mapped[str] = mapped_column(String(200), default="")
+    person: Mapped[str] = mapped_column(String(64), default="")
+    unit_id: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[date | None] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[date | None] = mapped_column(Date)
+    num: Mapped[float | None] = mapped_column(Float)

@@ -217,6 +217,12 @@ def complete(wf: BpmnWorkflow, guid: str, data: dict[str, Any]) -> None:
     task.run()
 
 
+def task_data(wf: BpmnWorkflow, guid: str) -> dict[str, Any]:
+    """The data of one task as it stands (a completed user task: its data with the submission)."""
+    task = wf.get_task_from_id(UUID(guid))
+    return dict(task.data) if task is not None else {}
+
+
 def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
     """The earliest due time of any armed timer, for the worker (SPIFFWORKFLOW.md §3.2)."""
     due = []

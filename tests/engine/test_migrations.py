@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from engine.db.migrate import include_name
 from engine.db.models import Base
 from engine.db.uow import Database
 
@@ -18,7 +19,9 @@ def _differences(url: str) -> list:
         db.create_schema()
         db.create_schema()  # a second run is a no-op
         with db.engine.connect() as connection:
-            return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            return compare_metadata(
+                MigrationContext.configure(connection, opts={"include_name": include_name}), Base.metadata
+            )
     finally:
         db.dispose()
 

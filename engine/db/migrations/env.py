@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from engine.db.migrate import include_name
 from engine.db.models import Base, UTCDateTime
 
 
@@ -14,7 +15,11 @@ def render_item(kind, obj, autogen_context):  # type: ignore[no-untyped-def]
 
 connection = context.config.attributes["connection"]
 context.configure(
-    connection=connection, target_metadata=Base.metadata, render_as_batch=True, render_item=render_item
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    render_item=render_item,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

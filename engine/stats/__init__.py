@@ -1,0 +1,39 @@
+"""Supervisors' statistics, each computed from case facts (engine/facts.py) and open tasks in the
+caller's scope: the figures of the dashboard, the stats API and the periodic reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from ..context import EngineContext
+from ..errors import NotFound
+from ..records import Actor
+from .accountability import accountability_statistics
+from .clues import clue_statistics
+from .common import Cell, Facts, StatFilter, Statistic, StatTable
+from .deadlines import deadline_statistics
+from .forms import forms_statistics
+from .inquiries import inquiry_statistics
+from .inspections import inspection_statistics
+from .rectification import rectification_statistics
+
+__all__ = ["STATISTICS", "Cell", "StatFilter", "StatTable", "Statistic", "compute"]
+
+STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
+    "deadlines": deadline_statistics,
+    "inquiries": inquiry_statistics,
+    "clues": clue_statistics,
+    "forms": forms_statistics,
+    "inspections": inspection_statistics,
+    "rectification": rectification_statistics,
+    "accountability": accountability_statistics,
+}
+
+
+def compute(ctx: EngineContext, session: Session, actor: Actor, name: str, f: StatFilter) -> Statistic:
+    """One named statistic over what the actor may see; NotFound for an unknown name."""
+    if name not in STATISTICS:
+        raise NotFound("没有这项统计")
+    return STATISTICS[name](Facts(ctx, session, actor, f))

@@ -1,0 +1,146 @@
+"""What every statistic shares: its filter, the tables it returns, and the query over case facts in
+the caller's scope (the same visibility as the case list, so each figure's list holds what it counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session
+
+from ..access import instance_visible
+from ..clock import local_today
+from ..context import EngineContext
+from ..db.models import CaseFact, ProcessInstance, Unit
+from ..errors import InvalidSubmission
+from ..records import Actor
+
+GRANULARITIES = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class StatFilter:
+    """The dashboard's filter: a period of days, a unit, a handling office, a process."""
+
+    date_from: date
+    date_to: date
+    unit: str = ""
+    office: str = ""
+    process: str = ""
+    granularity: str = "month"
+
+    @classmethod
+    def parse(cls, args: dict[str, Any], today: date) -> StatFilter:
+        """From query-string values; the default period is the current year up to today."""
+        errors = {}
+        values: dict[str, Any] = {"date_from": date(today.year, 1, 1), "date_to": today}
+        for name, arg in (("date_from", "from"), ("date_to", "to")):
+            if args.get(arg):
+                try:
+                    values[name] = date.fromisoformat(str(args[arg]))
+                except ValueError:
+                    errors[arg] = "日期格式应为 YYYY-MM-DD"
+        for name in ("unit", "office", "process", "granularity"):
+            if args.get(name):
+                values[name] = str(args[name])
+        if values.get("granularity", "month") not in GRANULARITIES:
+            errors["granularity"] = "统计周期只能是 month、quarter、year"
+        if not errors and values["date_from"] > values["date_to"]:
+            errors["from"] = "开始日期不能晚于结束日期"
+        if errors:
+            raise InvalidSubmission(errors)
+        return cls(**values)
+
+    def query_args(self) -> dict[str, str]:
+        """The filter as query-string values (for the links behind figures and for exports)."""
+        out = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        for f in fields(self):
+            if f.name not in ("date_from", "date_to", "granularity") and getattr(self, f.name):
+                out[f.name] = str(getattr(self, f.name))
+        return out
+
+    def period(self, first: date, last: date) -> StatFilter:
+        return replace(self, date_from=first, date_to=last)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure or label; `link` is the case-list filter of the cases behind a figure, `case` the one
+    case a row stands for."""
+
+    value: Any
+    link: dict[str, str] | None = None
+    case: int | None = None
+
+
+@dataclass(frozen=True)
+class StatTable:
+    """A table of figures, drawn above it as a chart (`chart`: bar, pie, funnel, line, gauge or none;
+    the chart plots the first column against `series` columns)."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    chart: str = "bar"
+    series: tuple[int, ...] = (1,)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Statistic:
+    name: str
+    title: str
+    tables: tuple[StatTable, ...]
+
+
+class Facts:
+    """Queries over the case facts an actor may see, narrowed by a StatFilter."""
+
+    def __init__(self, ctx: EngineContext, session: Session, actor: Actor, f: StatFilter):
+        self.ctx, self.session, self.actor, self.f = ctx, session, actor, f
+        self.today = local_today(ctx.clock)
+        self._units: dict[str, str] | None = None
+
+    def scope(self) -> ColumnElement[bool]:
+        """The cases in the actor's scope that the unit, office and process filters leave."""
+        conditions = [instance_visible(self.actor, self.ctx.roles)]
+        if self.f.office:
+            conditions.append(ProcessInstance.handling_office == self.f.office)
+        if self.f.process:
+            conditions.append(ProcessInstance.process_id == self.f.process)
+        return and_(*conditions)
+
+    def select(self, kind: str, *columns: Any, dated: bool = True) -> Select[Any]:
+        """SELECT columns FROM facts of `kind` in scope (in the period when `dated`)."""
+        query = (
+            select(*columns)
+            .select_from(CaseFact)
+            .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
+            .where(CaseFact.kind == kind, self.scope())
+        )
+        if self.f.unit:
+            query = query.where(CaseFact.unit_id == self.f.unit)
+        if dated:
+            query = query.where(CaseFact.at >= self.f.date_from, CaseFact.at <= self.f.date_to)
+        return query
+
+    def link(self, kind: str, dated: bool = True, **extra: str) -> dict[str, str]:
+        """The case-list filter of the cases behind a figure over facts of `kind`."""
+        args = {k: v for k, v in self.f.query_args().items() if dated or k not in ("from", "to")}
+        return {**args, "fact": kind, **{k: v for k, v in extra.items() if v != ""}}
+
+    def label(self, code: str) -> str:
+        return self.ctx.facts.label(code)
+
+    def unit_name(self, code: str | None) -> str:
+        if self._units is None:
+            self._units = dict(self.session.execute(select(Unit.id, Unit.name)).all())
+        return self._units.get(code or "", code or "—")
+
+
+def share(part: int, whole: int) -> str:
+    """A percentage as the office reports it: one decimal, or — when there is nothing to divide."""
+    return f"{part * 100 / whole:.1f}%" if whole else "—"

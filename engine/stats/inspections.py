@@ -1,0 +1,86 @@
+"""两个责任 inspection statistics (DOMAIN.md §6 "Monitor (B)"): coverage of the planned units, each
+unit's score and grade, the grade distribution, findings by category and the 约谈 held."""
+
+from __future__ import annotations
+
+from sqlalchemy import distinct, func
+
+from ..db.models import CaseFact
+from .common import Cell, Facts, Statistic, StatTable, share
+
+
+def _coverage(facts: Facts) -> StatTable:
+    planned = facts.session.scalar(facts.select("planned_unit", func.count(distinct(CaseFact.unit_id)))) or 0
+    inspected = facts.session.scalar(facts.select("inspection", func.count(distinct(CaseFact.unit_id)))) or 0
+    rows = (
+        (Cell("计划检查单位"), Cell(planned, facts.link("planned_unit"))),
+        (Cell("已评分单位"), Cell(inspected, facts.link("inspection"))),
+        (Cell("覆盖率"), Cell(share(inspected, planned))),
+    )
+    return StatTable("inspection_coverage", "检查覆盖", ("项目", "数值"), rows, "kpi")
+
+
+def _scores(facts: Facts) -> StatTable:
+    query = facts.select(
+        "inspection", CaseFact.unit_id, CaseFact.num, CaseFact.code, CaseFact.label
+    ).order_by(CaseFact.num.desc())
+    rows = tuple(
+        (
+            Cell(facts.unit_name(unit)),
+            Cell(score, facts.link("inspection", unit=unit or "")),
+            Cell(grade),
+            Cell(kind),
+        )
+        for unit, score, grade, kind in facts.session.execute(query)
+    )
+    return StatTable(
+        "inspection_scores", "各单位得分及等次", ("单位", "得分", "等次", "检查类型"), rows, "bar"
+    )
+
+
+def _grades(facts: Facts) -> StatTable:
+    counted = dict(
+        facts.session.execute(
+            facts.select("inspection", CaseFact.code, func.count(CaseFact.id)).group_by(CaseFact.code)
+        ).all()
+    )
+    total = sum(counted.values())
+    grades = facts.ctx.facts.orders.get("inspection", ()) + tuple(
+        g for g in counted if g not in facts.ctx.facts.orders.get("inspection", ())
+    )
+    rows = tuple(
+        (
+            Cell(g),
+            Cell(int(counted.get(g, 0)), facts.link("inspection", code=g)),
+            Cell(share(counted.get(g, 0), total)),
+        )
+        for g in grades
+    )
+    return StatTable("inspection_grades", "等次分布", ("等次", "单位数", "占比"), rows, "pie")
+
+
+def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str) -> StatTable:
+    query = (
+        facts.select(kind, CaseFact.code, func.count(CaseFact.id))
+        .group_by(CaseFact.code)
+        .order_by(func.count(CaseFact.id).desc())
+    )
+    rows = tuple(
+        (Cell(facts.label(code)), Cell(int(n), facts.link(kind, code=code)))
+        for code, n in facts.session.execute(query)
+    )
+    return StatTable(name, title, (heading, "数量"), rows, "bar")
+
+
+def inspection_statistics(facts: Facts) -> Statistic:
+    return Statistic(
+        "inspections",
+        "两个责任监督检查",
+        (
+            _coverage(facts),
+            _scores(facts),
+            _grades(facts),
+            _grouped(facts, "finding", "findings_by_category", "发现问题（按类别）", "问题类别"),
+            _grouped(facts, "interview", "interviews", "约谈", "约谈类型"),
+        ),
+    )

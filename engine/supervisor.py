@@ -1,0 +1,145 @@
+"""What supervisors read: their scope, the case list, the dashboard's statistics. Every read is limited
+to the cases the caller may see; a person without a supervision scope gets NotFound on the supervisor
+pages (roles.toml: monitor, sees, sees_office, sees_unit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from . import audit, stats
+from .caselist import STATUS_NAMES, CaseFilter, all_cases, case_page
+from .clock import CHINA_TZ, local_today
+from .context import EngineContext
+from .db.models import ProcessInstance, ProcessVersion, Unit
+from .errors import NotFound
+from .exports import MAX_ROWS, ExportFile, Sheet, render
+from .records import Actor, Page
+from .roles import Scope
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filters of the supervisor pages offer: (code, name) pairs."""
+
+    units: tuple[tuple[str, str], ...]
+    offices: tuple[tuple[str, str], ...]
+    processes: tuple[tuple[str, str], ...]
+
+
+class Supervisor:
+    """Built by the Engine (`engine.supervisor`); safe to share between threads."""
+
+    def __init__(self, ctx: EngineContext):
+        self.ctx = ctx
+
+    def scope(self, actor: Actor) -> Scope | None:
+        """The cases this person supervises, or None."""
+        return self.ctx.roles.scope(actor.roles, actor.unit_id)
+
+    def require(self, actor: Actor) -> Scope:
+        """The person's scope; NotFound for everyone without one (supervisor pages do not exist for them)."""
+        scope = self.scope(actor)
+        if scope is None:
+            raise NotFound("页面不存在")
+        return scope
+
+    def cases(self, actor: Actor, f: CaseFilter) -> Page:
+        """A page of the cases the actor may see, filtered, searched and sorted."""
+        with self.ctx.db.reading() as session:
+            return case_page(self.ctx, session, actor, f)
+
+    def stat_filter(self, args: dict[str, Any]) -> stats.StatFilter:
+        """The dashboard filter from query-string values (default: this year up to today)."""
+        return stats.StatFilter.parse(args, local_today(self.ctx.clock))
+
+    def statistic(self, actor: Actor, name: str, f: stats.StatFilter) -> stats.Statistic:
+        """One named statistic (stats.STATISTICS) in the actor's scope."""
+        self.require(actor)
+        with self.ctx.db.reading() as session:
+            return stats.compute(self.ctx, session, actor, name, f)
+
+    def dashboard(self, actor: Actor, f: stats.StatFilter) -> list[stats.Statistic]:
+        """Every statistic, in the order of the dashboard."""
+        self.require(actor)
+        with self.ctx.db.reading() as session:
+            return [stats.compute(self.ctx, session, actor, name, f) for name in stats.STATISTICS]
+
+    def choices(self, actor: Actor) -> Choices:
+        """Units, handling offices and processes to filter by."""
+        with self.ctx.db.reading() as session:
+            names = dict(session.execute(select(Unit.id, Unit.name)).all())
+            offices = session.scalars(
+                select(ProcessInstance.handling_office)
+                .distinct()
+                .where(ProcessInstance.handling_office.is_not(None))
+            )
+            processes = {}
+            for pid, meta in session.execute(
+                select(ProcessVersion.process_id, ProcessVersion.meta).order_by(ProcessVersion.version)
+            ):
+                processes[pid] = meta["process"].get("name_zh", pid)
+        return Choices(
+            tuple(sorted(names.items())),
+            tuple(sorted((o, names.get(o, o)) for o in offices)),
+            tuple(sorted(processes.items())),
+        )
+
+    # --- exports ---------------------------------------------------------------------------------
+    def export_statistic(self, actor: Actor, name: str, f: stats.StatFilter, fmt: str) -> ExportFile:
+        """A statistic's tables as CSV or XLSX; audited."""
+        found = self.statistic(actor, name, f)
+        sheets = [
+            Sheet(t.title, t.columns, tuple(tuple(c.value for c in row) for row in t.rows))
+            for t in found.tables
+        ]
+        title = f"{found.title}（{f.date_from}至{f.date_to}）"
+        return self._export(actor, fmt, title, sheets, {"statistic": name, **f.query_args()})
+
+    def export_cases(self, actor: Actor, f: CaseFilter, fmt: str) -> ExportFile:
+        """Every case of the list as filtered (not just one page), as CSV or XLSX; audited."""
+        with self.ctx.db.reading() as session:
+            rows = all_cases(self.ctx, session, actor, f, MAX_ROWS)
+        names = {code: name for code, name in self.choices(actor).processes}
+        sheet = Sheet(
+            "案件",
+            ("编号", "标题", "流程", "版本", "状态", "单位", "承办部门", "是否逾期", "登记时间", "最近更新"),
+            tuple(
+                (
+                    r.business_key or "",
+                    r.title,
+                    names.get(r.process_id, r.process_id),
+                    r.version,
+                    STATUS_NAMES.get(r.status, r.status),
+                    r.unit,
+                    r.office,
+                    "逾期" if r.overdue else "",
+                    _local(r.started_at),
+                    _local(r.updated_at),
+                )
+                for r in rows
+            ),
+        )
+        return self._export(actor, fmt, "案件清单", [sheet], {"cases": f.query_args()})
+
+    def _export(
+        self, actor: Actor, fmt: str, title: str, sheets: list[Sheet], what: dict[str, Any]
+    ) -> ExportFile:
+        now = self.ctx.clock.now()
+        file = render(fmt, title, sheets, actor, now)
+        with self.ctx.db.transaction() as session:
+            audit.append(
+                session,
+                self.ctx.audit_key,
+                at=now,
+                actor=actor.username,
+                kind="exported",
+                payload={**what, "format": fmt, "rows": file.rows, "file": file.filename},
+            )
+        return file
+
+
+def _local(at: Any) -> str:
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if at else ""
