@@ -39,6 +39,7 @@ def advance(
 ) -> list[str]:
     steps: list[str] = []
     issued: list[documents.IssuedDocument] = []
+    task_data = spiff.task_data(wf, completed.task_guid) if completed else {}  # as it stood when opened
     with action(ctx, _document_issuer(ctx, session, instance, actor, issued)) as sctx:
         if act is not None:
             act()
@@ -65,7 +66,7 @@ def advance(
     data = spiff.current_data(wf)
     if sctx.notices:
         deliver_notices(ctx, session, instance, sctx.notices, data, now)
-    _index(ctx, session, instance, wf, data, payload, completed)
+    _index(ctx, session, instance, data, payload, (completed.bpmn_id, task_data) if completed else None)
     if actor is not None:
         add_participants(
             session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
@@ -96,10 +97,9 @@ def _index(
     ctx: EngineContext,
     session: Session,
     instance: ProcessInstance,
-    wf: Any,
     data: dict[str, Any],
     payload: dict[str, Any],
-    completed: HumanTask | None,
+    completed: tuple[str, dict[str, Any]] | None,
 ) -> None:
     """What the supervisors' lists and figures read: the handling office, the searchable text and the
     case facts, kept in step with the case in the action's transaction."""
@@ -109,7 +109,7 @@ def _index(
         instance.handling_office = str(office)[:16]
     submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     search.update_case_text(session, instance, data, submitted)
-    done = (completed.bpmn_id, spiff.task_data(wf, completed.task_guid)) if completed else None
+    done = (completed[0], {**completed[1], **submitted}) if completed else None  # the task as completed
     with action(ctx):  # rules may use today() and the calendar
         facts.record(ctx, session, instance, data, done)
 

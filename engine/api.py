@@ -18,6 +18,7 @@ from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
 from .facts import FactBook
 from .forms import Form
+from .processes import ProcessDetail, process_detail
 from .records import (
     Actor,
     AttachmentView,
@@ -25,7 +26,6 @@ from .records import (
     DocumentView,
     FiredTimers,
     IncidentView,
-    InstanceSummary,
     InstanceView,
     NotificationView,
     ProcessView,
@@ -95,6 +95,11 @@ class Engine:
         with self.ctx.db.reading() as session:
             return queries.processes(session, actor)
 
+    def process(self, actor: Actor, process_id: str) -> ProcessDetail:
+        """A process's versions and the start form of its latest version."""
+        with self.ctx.db.reading() as session:
+            return process_detail(self.ctx, session, actor, process_id)
+
     # --- act -------------------------------------------------------------------------------------
     def start(self, actor: Actor, process_id: str, data: dict[str, Any]) -> int:
         """Start an instance with its start form data; returns its id."""
@@ -115,11 +120,6 @@ class Engine:
         with self.ctx.db.reading() as session:
             return queries.inbox(self.ctx, session, actor)
 
-    def deadlines(self, actor: Actor) -> list[TaskView]:
-        """Open tasks with a due date across the cases the actor may see (supervisors: all of them)."""
-        with self.ctx.db.reading() as session:
-            return queries.deadline_board(self.ctx, session, actor)
-
     def incidents(self, actor: Actor) -> list[IncidentView]:
         """Unresolved failures (script errors, exhausted budgets) in the cases the actor may see."""
         with self.ctx.db.reading() as session:
@@ -133,12 +133,6 @@ class Engine:
     def task(self, actor: Actor, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:
             return queries.task_detail(self.ctx, session, actor, task_id)
-
-    def instances(
-        self, actor: Actor, process: str | None = None, status: str | None = None
-    ) -> list[InstanceSummary]:
-        with self.ctx.db.reading() as session:
-            return queries.instances(self.ctx, session, actor, process, status)
 
     def instance(self, actor: Actor, instance_id: int) -> InstanceView:
         """The case file. Every look at it, and every refused look, is in the audit trail before the

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from .clock import local_today
 from .db.models import CaseFact, ProcessInstance
-from .scripting import HELPERS, compile_expression, evaluate
+from .scripting import compile_expression, evaluate, predefined
 
 if TYPE_CHECKING:
     from .context import EngineContext
@@ -104,7 +104,7 @@ def _names(source: str) -> frozenset[str]:
 def _eval(source: str, data: dict[str, Any], extra: dict[str, Any]) -> Any:
     if not source:
         return None
-    missing = {n: None for n in _names(source) if n not in data and n not in HELPERS and n not in extra}
+    missing = {n: None for n in _names(source) if n not in data and n not in extra and not predefined(n)}
     try:
         return evaluate(source, {**data, **missing} if missing else data, extra)
     except Exception:  # a rule that does not fit this case's data records nothing

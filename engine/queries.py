@@ -33,7 +33,6 @@ from .records import (
     AttachmentView,
     HistoryEntry,
     IncidentView,
-    InstanceSummary,
     InstanceView,
     NotificationView,
     ProcessView,
@@ -122,20 +121,6 @@ def actionable_in(ctx: EngineContext, session: Session, actor: Actor, instance_i
     return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
 
 
-def deadline_board(ctx: EngineContext, session: Session, actor: Actor, limit: int = 500) -> list[TaskView]:
-    """Every open task with a due date in the cases this actor may see, most urgent first."""
-    rows = session.execute(
-        select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(
-            HumanTask.status == "ready", HumanTask.due_date.is_not(None), instance_visible(actor, ctx.roles)
-        )
-        .order_by(HumanTask.due_date, HumanTask.id)
-        .limit(limit)
-    )
-    return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
-
-
 def open_incidents(ctx: EngineContext, session: Session, actor: Actor) -> list[IncidentView]:
     """Failed actions not yet resolved, in the cases this actor may see, newest first."""
     rows = session.execute(
@@ -189,26 +174,6 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
         ui=form.ui if form else None,
         data=redact(actor, data),
     )
-
-
-def instances(
-    ctx: EngineContext,
-    session: Session,
-    actor: Actor,
-    process: str | None = None,
-    status: str | None = None,
-    limit: int = 200,
-) -> list[InstanceSummary]:
-    query = select(ProcessInstance).where(instance_visible(actor, ctx.roles))
-    if process:
-        query = query.where(ProcessInstance.process_id == process)
-    if status:
-        query = query.where(ProcessInstance.status == status)
-    rows = session.scalars(query.order_by(ProcessInstance.updated_at.desc()).limit(limit))
-    return [
-        InstanceSummary(r.id, r.process_id, r.business_key, r.title, r.status, r.started_at, r.updated_at)
-        for r in rows
-    ]
 
 
 def _visible_workflow(

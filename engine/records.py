@@ -69,17 +69,6 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
-class InstanceSummary:
-    id: int
-    process_id: str
-    business_key: str | None
-    title: str
-    status: str
-    started_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class InstanceView:
     id: int
     process_id: str
@@ -168,7 +157,9 @@ class CaseRow:
     business_key: str | None
     title: str
     status: str
+    unit_id: str | None
     unit: str
+    office_id: str | None
     office: str
     overdue: bool
     started_at: datetime

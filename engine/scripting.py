@@ -335,6 +335,11 @@ def compile_expression(source: str) -> CodeType:
     return result.code
 
 
+def predefined(name: str) -> bool:
+    """True for the names every expression has without the case data: helpers and builtins."""
+    return name in HELPERS or name in _BUILTINS
+
+
 def _check_shadowing(context: dict[str, Any]) -> None:
     clash = sorted(set(HELPERS) & set(context))
     if clash:

@@ -9,8 +9,9 @@ SQLite indexes them with FTS5 (unicode61 tokenizer), PostgreSQL with a GIN index
 and never 冯甲乙. Both indexes are created by migration 0004.
 
 What a case is found by: its title and number, the names of the persons concerned and every opinion
-written in it (data keys ending in `_name(s)`, `_opinion`, `_reasons`), accumulated over its life so an
-earlier round's opinion stays findable. Whistleblower identity (`reporter*`) is never indexed.
+written in it (data keys ending in `_name(s)`, `_opinion`, `reasons`), accumulated over its life so an
+earlier round's opinion stays findable. Whistleblower identity (any key naming the reporter, and R1's new
+clue about a false accuser) is never indexed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session
 from .db.models import CaseText, ProcessInstance
 
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
-SEARCHED_SUFFIXES = ("_name", "_names", "_opinion", "_reasons")
+SEARCHED_SUFFIXES = ("_name", "_names", "_opinion", "reasons")
+NEVER_SEARCHED = ("reporter", "new_clue")  # whistleblower identity; R1's new clue is about the reporter
 MAX_SNIPPETS = 400  # a case's searchable text stays bounded, whatever loops it goes through
 MAX_QUERY_RUNS = 8
 _FTS = table("case_text_fts", column("rowid"), column("case_text_fts"))  # SQLite's FTS5 index
@@ -87,7 +89,7 @@ def snippets_of(data: dict[str, Any]) -> list[str]:
     """The searchable strings of a case's data or of a submission (names and opinions), reporter excluded."""
     out = []
     for key, value in data.items():
-        if key.startswith("reporter") or not key.endswith(SEARCHED_SUFFIXES):
+        if any(word in key for word in NEVER_SEARCHED) or not key.endswith(SEARCHED_SUFFIXES):
             continue
         values = value if isinstance(value, list) else [value]
         out.extend(v.strip() for v in values if isinstance(v, str) and v.strip())

@@ -18,6 +18,7 @@ from .errors import NotFound
 from .exports import MAX_ROWS, ExportFile, Sheet, render
 from .records import Actor, Page
 from .roles import Scope
+from .stats.deadlines import Deadline, open_deadlines
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class Supervisor:
         """A page of the cases the actor may see, filtered, searched and sorted."""
         with self.ctx.db.reading() as session:
             return case_page(self.ctx, session, actor, f)
+
+    def deadlines(self, actor: Actor, f: stats.StatFilter) -> list[Deadline]:
+        """Open steps with a due date in the cases the actor may see, earliest first, with their owner."""
+        with self.ctx.db.reading() as session:
+            return open_deadlines(stats.Facts(self.ctx, session, actor, f))
 
     def stat_filter(self, args: dict[str, Any]) -> stats.StatFilter:
         """The dashboard filter from query-string values (default: this year up to today)."""

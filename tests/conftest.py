@@ -27,8 +27,8 @@ def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
     """A workflows folder with the real roles and county, and the given process folders."""
     target = tmp / "workflows"
     target.mkdir()
-    shutil.copy(WORKFLOWS / "roles.toml", target / "roles.toml")
-    shutil.copy(WORKFLOWS / "county.toml", target / "county.toml")
+    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
+        shutil.copy(WORKFLOWS / name, target / name)
     if (WORKFLOWS / "documents").is_dir():  # statutory document templates, shared by every process
         shutil.copytree(WORKFLOWS / "documents", target / "documents")
     for folder in process_dirs:

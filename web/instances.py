@@ -44,8 +44,11 @@ def index() -> Any:
 def deadlines() -> Any:
     """The deadline board: every open step with a due date in the cases I may see, overdue first."""
     engine, actor = engine_of(), current_actor()
+    f = engine.supervisor.stat_filter(request.args.to_dict())
     return render_template(
-        "instances/deadlines.html", tasks=engine.deadlines(actor), incidents=engine.incidents(actor)
+        "instances/deadlines.html",
+        tasks=engine.supervisor.deadlines(actor, f),
+        incidents=engine.incidents(actor),
     )
 
 

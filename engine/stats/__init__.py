@@ -19,7 +19,7 @@ from .inquiries import inquiry_statistics
 from .inspections import inspection_statistics
 from .rectification import rectification_statistics
 
-__all__ = ["STATISTICS", "Cell", "StatFilter", "StatTable", "Statistic", "compute"]
+__all__ = ["STATISTICS", "Cell", "Facts", "StatFilter", "StatTable", "Statistic", "compute"]
 
 STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "deadlines": deadline_statistics,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..db.models import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
@@ -96,9 +97,9 @@ def forms_statistics(facts: Facts) -> Statistic:
     )
     columns = ("", *(book.names[f] for f in forms), "合计")
 
-    def grid(groups: dict, label: object, link_for: object) -> tuple[tuple[Cell, ...], ...]:
+    def grid(groups: dict, label: Any, link_for: Any, order: Any) -> tuple[tuple[Cell, ...], ...]:
         out = []
-        for key in sorted(groups, key=lambda k: str(k)):
+        for key in sorted(groups, key=order):
             counts = [len(groups[key].get(f, ())) for f in forms]
             out.append(
                 (
@@ -113,8 +114,13 @@ def forms_statistics(facts: Facts) -> Statistic:
         first, last = max(bucket[0], facts.f.date_from), min(bucket[1], facts.f.date_to)
         return {**link(form), "from": first.isoformat(), "to": last.isoformat()}
 
-    by_period = grid(buckets, lambda k: _bucket_name(k, facts.f.granularity), bucket_link)
-    by_unit = grid(units, facts.unit_name, lambda k, f: {**link(f), "unit": k or ""})
+    by_period = grid(buckets, lambda k: _bucket_name(k, facts.f.granularity), bucket_link, lambda k: k)
+    by_unit = grid(
+        units,
+        facts.unit_name,
+        lambda k, f: {**link(f), "unit": k or ""},
+        lambda k: (-sum(len(w) for w in units[k].values()), facts.unit_name(k)),  # most persons first
+    )
     measures = sorted(first.items(), key=lambda kv: -len(kv[1]))
     first_rows = tuple(
         (Cell(facts.label(c)), Cell(len(w), facts.link("measure", code=c))) for c, w in measures

@@ -48,7 +48,7 @@ def test_each_demo_user_sees_the_case_only_if_they_take_part(world, username: st
     headers = {"Authorization": f"Bearer {engine.issue_token(username)}"}
     expected = 200 if username in SEES_CASE else 404
     assert client.get(f"/api/v1/instances/{instance_id}", headers=headers).status_code == expected
-    listed = [i["id"] for i in client.get("/api/v1/instances", headers=headers).json]
+    listed = [i["id"] for i in client.get("/api/v1/instances", headers=headers).json["items"]]
     assert (instance_id in listed) == (username in SEES_CASE)
     may_act = username == "qianqi"
     task_status = client.get(f"/api/v1/tasks/{task_id}", headers=headers).status_code

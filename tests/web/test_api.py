@@ -120,7 +120,7 @@ def test_outsiders_get_404_for_everything_of_the_case(api, username: str) -> Non
     assert (
         outsider.post(f"/tasks/{task_id}/complete", {"data": {"served_at": "2025-09-26"}}).status_code == 404
     )
-    assert instance_id not in [i["id"] for i in outsider.get("/instances").json]
+    assert instance_id not in [i["id"] for i in outsider.get("/instances").json["items"]]
     assert task_id not in [t["id"] for t in outsider.get("/tasks").json]
 
 
@@ -132,7 +132,7 @@ def test_the_subject_sees_his_task_but_never_the_case_file(api) -> None:  # type
     assert [t["bpmn_id"] for t in tasks] == ["reply"]
     assert subject.get(f"/tasks/{tasks[0]['id']}").status_code == 200
     assert subject.get(f"/instances/{instance_id}").status_code == 404
-    assert subject.get("/instances").json == []
+    assert subject.get("/instances").json["items"] == []
 
 
 def test_supervisors_see_every_case_but_cannot_do_others_work(api) -> None:  # type: ignore[no-untyped-def]
