@@ -12,6 +12,7 @@ from .errors import (
     NotFound,
     NotPermitted,
     ProcessFailed,
+    Refused,
 )
 from .records import Actor, TaskView
 
@@ -28,6 +29,7 @@ __all__ = [
     "NotFound",
     "NotPermitted",
     "ProcessFailed",
+    "Refused",
     "Settings",
     "SystemClock",
     "TaskView",

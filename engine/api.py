@@ -18,6 +18,7 @@ from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
 from .facts import FactBook
 from .forms import Form
+from .interventions import Interventions
 from .processes import ProcessDetail, process_detail
 from .records import (
     Actor,
@@ -51,6 +52,7 @@ class Engine:
             FactBook.load(workflows / "statistics.toml"),
         )
         self.supervisor = Supervisor(self.ctx)
+        self.interventions = Interventions(self.ctx)
 
     @property
     def settings(self) -> Settings:

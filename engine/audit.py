@@ -70,3 +70,20 @@ def verify(session: Session, key: bytes) -> int | None:
             return event.seq
         prev = event.hash
     return None
+
+
+def verify_case(session: Session, key: bytes, instance_id: int) -> int | None:
+    """The seq of the first event of one case that was altered, or whose place in the chain was
+    (its predecessor's hash differs from the one it recorded); None when the case's events hold."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+    )
+    for event in events:
+        before = session.scalar(
+            select(AuditEvent.hash).where(AuditEvent.seq < event.seq).order_by(AuditEvent.seq.desc()).limit(1)
+        )
+        if event.prev_hash != (before or GENESIS) or not hmac.compare_digest(
+            event.hash, _digest(key, event.prev_hash, event)
+        ):
+            return event.seq
+    return None

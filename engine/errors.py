@@ -19,6 +19,11 @@ class Conflict(EngineError):
     """The task was already completed, or another action won the race."""
 
 
+class Refused(EngineError):
+    """The request was understood but is not allowed as it stands (reassign to a recused person, a
+    deadline moved backwards, an intervention without its reason)."""
+
+
 class InvalidSubmission(EngineError):
     """Submitted data failed validation; `errors` maps field name to a Chinese message."""
 

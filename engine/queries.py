@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -133,6 +134,24 @@ def open_incidents(ctx: EngineContext, session: Session, actor: Actor) -> list[I
     return [IncidentView(i.id, i.instance_id, title, i.action, i.error, i.created_at) for i, title in rows]
 
 
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: IncidentView
+    step: str
+    data: dict[str, Any]
+
+
+def incident_details(ctx: EngineContext, session: Session, actor: Actor) -> list[IncidentDetail]:
+    """Open incidents with the step that failed and the case data as it stands (to correct and retry)."""
+    out = []
+    for view in open_incidents(ctx, session, actor):
+        row = session.get(Incident, view.id)
+        _inst, _version, wf = _visible_workflow(ctx, session, actor, view.instance_id)
+        data = {k: v for k, v in spiff.current_data(wf).items() if not isinstance(v, dict | list)}
+        out.append(IncidentDetail(view, row.step if row else "", redact(actor, data)))
+    return out
+
+
 def may_see_task(session: Session, actor: Actor, row: HumanTask, ctx: EngineContext) -> bool:
     """Actors see a task they may act on, or any task of a case file they may see."""
     actionable = session.scalar(select(HumanTask.id).where(HumanTask.id == row.id, task_actionable(actor)))
@@ -193,7 +212,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     done, current = spiff.progress(wf)
     open_rows = session.scalars(
         select(HumanTask)
-        .where(HumanTask.instance_id == inst.id, HumanTask.status == "ready")
+        .where(HumanTask.instance_id == inst.id, HumanTask.status.in_(("ready", "suspended")))
         .order_by(HumanTask.id)
     )
     ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
@@ -253,7 +272,8 @@ def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEnt
             "attachment_uploaded": "上传附件",
             "messages_sent": "发送消息（启动关联流程）",
         }.get(ev.kind, ev.kind)
-        out.append(HistoryEntry(ev.seq, ev.at, names.get(ev.actor, ev.actor), ev.kind, title, payload))
+        who = names.get(ev.actor) or ("系统" if ev.actor == "system" else ev.actor)
+        out.append(HistoryEntry(ev.seq, ev.at, who, ev.kind, title, payload))
     return out
 
 

@@ -110,6 +110,7 @@ class DocumentView:
     pdf_attachment: int | None
     docx_attachment: int | None
     sha256: str
+    void: bool = False  # the case was cancelled (作废): the document is void, its number never reused
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from .context import EngineContext
 from .db.models import (
     AttachmentLink,
     Document,
+    DocumentVoid,
     InstanceLink,
     InstanceParticipant,
     InstanceRecusal,
@@ -74,6 +75,11 @@ def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
             select(AttachmentLink.id, AttachmentLink.sha256).where(AttachmentLink.instance_id == instance_id)
         )
     }
+    void = set(
+        session.scalars(
+            select(DocumentVoid.document_id).where(DocumentVoid.document_id.in_([d.id for d in docs]))
+        )
+    )
     return [
         DocumentView(
             number=d.number,
@@ -83,6 +89,7 @@ def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
             pdf_attachment=link_ids.get(d.pdf_sha256),
             docx_attachment=link_ids.get(d.docx_sha256),
             sha256=d.pdf_sha256,
+            void=d.id in void,
         )
         for d in docs
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -41,6 +41,7 @@ class RoleBook:
 
     roles: dict[str, Role]
     need_to_know: frozenset[str] = frozenset()  # confidentiality levels only participants may see
+    interventions: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> roles that may
 
     @classmethod
     def load(cls, path: Path) -> RoleBook:
@@ -56,7 +57,8 @@ class RoleBook:
             )
             for code, spec in raw["roles"].items()
         }
-        return cls(roles, frozenset(raw.get("need_to_know", ())))
+        interventions = {k: frozenset(v) for k, v in raw.get("interventions", {}).items()}
+        return cls(roles, frozenset(raw.get("need_to_know", ())), interventions)
 
     def by_lane(self, lane: str | None) -> Role | None:
         return next((r for r in self.roles.values() if r.lane == lane), None)

@@ -31,7 +31,7 @@ def start(ctx: EngineContext, actor: Actor, process_id: str, data: dict[str, Any
             advance(ctx, session, instance, wf, actor, "instance_started", {"data": clean})
             return instance.id
     except ProcessFailed as exc:
-        raise _with_incident(ctx, None, "start", exc) from exc
+        raise incident_for(ctx, None, "start", exc) from exc
 
 
 def complete(ctx: EngineContext, actor: Actor, task_id: int, data: dict[str, Any], may_see: Any) -> int:
@@ -43,8 +43,9 @@ def complete(ctx: EngineContext, actor: Actor, task_id: int, data: dict[str, Any
         raise Conflict("该任务已被他人处理（task already completed）") from exc
     except ProcessFailed as exc:
         with ctx.db.reading() as session:
-            instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-        raise _with_incident(ctx, instance_id, "complete_task", exc) from exc
+            row = session.get(HumanTask, task_id)
+        instance_id, step = (row.instance_id, row.title) if row else (None, "")
+        raise incident_for(ctx, instance_id, "complete_task", exc, step) from exc
 
 
 def _complete(
@@ -60,6 +61,8 @@ def _complete(
     instance = ctx.db.lock_instance(session, row.instance_id)
     if ctx.db.is_postgres:
         session.refresh(row)  # another transaction may have completed it while we waited for the lock
+    if instance is not None and instance.status in ("suspended", "cancelled"):
+        raise Conflict("案件已中止或已作废，不能办理此事项")
     if row.status != "ready" or instance is None:
         raise Conflict("该任务已被他人处理（task already completed）")
     version = ctx.specs.get(session, instance.version_id)
@@ -103,7 +106,7 @@ def fire_timers(ctx: EngineContext, instance_id: int, skip_locked: bool = False)
             wf = _load(ctx, instance, ctx.specs.get(session, instance.version_id))
             return advance(ctx, session, instance, wf, None, "timers_fired", {})
     except ProcessFailed as exc:
-        raise _with_incident(ctx, instance_id, "fire_timers", exc) from exc
+        raise incident_for(ctx, instance_id, "fire_timers", exc) from exc
 
 
 def _load(ctx: EngineContext, instance: ProcessInstance, version: VersionInfo) -> Any:
@@ -114,12 +117,16 @@ def _load(ctx: EngineContext, instance: ProcessInstance, version: VersionInfo) -
     return spiff.load(version.specs, instance.state_json, instance.serializer_version)
 
 
-def _with_incident(
-    ctx: EngineContext, instance_id: int | None, action: str, exc: ProcessFailed
+def incident_for(
+    ctx: EngineContext, instance_id: int | None, action: str, exc: ProcessFailed, step: str = ""
 ) -> ProcessFailed:
+    """Record a failed (rolled back) action as an incident for supervisors, in a transaction of its own;
+    returns the error to raise, carrying the incident's id."""
     with ctx.db.transaction() as session:
         error = f"{exc}：{exc.detail}" if exc.detail else str(exc)
-        incident = Incident(instance_id=instance_id, action=action, error=error, created_at=ctx.clock.now())
+        incident = Incident(
+            instance_id=instance_id, action=action, error=error, created_at=ctx.clock.now(), step=step[:200]
+        )
         session.add(incident)
         if action == "fire_timers" and instance_id is not None:
             # A failing timer is not retried every sweep (an incident storm): its timers rest until an

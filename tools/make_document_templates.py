@@ -228,6 +228,17 @@ def cbd(doc: DocxDocument) -> None:
     _closing(doc, "{{ county }}纪委监委办公室")
 
 
+def ajcbd(doc: DocxDocument) -> None:
+    _para(doc, "{{ assignee_name }}：")
+    _body(
+        doc,
+        "“{{ case_title }}”中的“{{ step }}”事项，办理期限为{{ due_text }}，{{ state_text }}。",
+        "催办事由：{{ reason }}",
+        "请抓紧办理，并于{{ respond_by|cn_date }}前将办理情况反馈{{ office_name }}。",
+    )
+    _closing(doc, "{{ county }}纪委监委{{ office_name }}")
+
+
 def xhsh(doc: DocxDocument) -> None:
     _form(
         doc,
@@ -269,6 +280,7 @@ BUILDERS: dict[str, Callable[[DocxDocument], None]] = {
     "fkyj": fkyj,
     "zgtz": zgtz,
     "cbd": cbd,
+    "ajcbd": ajcbd,
     "xhsh": xhsh,
     "wzjd": wzjd,
 }

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from engine import Conflict, DeployRejected, InvalidSubmission, NotFound, NotPermitted, ProcessFailed
+from engine import Conflict, DeployRejected, InvalidSubmission, NotFound, NotPermitted, ProcessFailed, Refused
 
 STATUS = {
     NotFound: 404,
@@ -15,6 +15,7 @@ STATUS = {
     Conflict: 409,
     InvalidSubmission: 400,
     ProcessFailed: 422,
+    Refused: 422,
     DeployRejected: 400,
 }
 
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Conflict)
     @app.errorhandler(ProcessFailed)
     @app.errorhandler(DeployRejected)
+    @app.errorhandler(Refused)
     def _engine_error(exc: Exception) -> Any:
         status = next(code for cls, code in STATUS.items() if isinstance(exc, cls))
         extra = {"incident": exc.incident_id} if isinstance(exc, ProcessFailed) and exc.incident_id else {}

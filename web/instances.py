@@ -85,7 +85,21 @@ def detail(instance_id: int) -> Any:
     engine, actor = engine_of(), current_actor()
     view = engine.instance(actor, instance_id)
     names = {p.process_id: p for p in engine.processes(actor)}
-    return render_template("instances/detail.html", inst=view, processes=names)
+    steer = engine.interventions.available(actor, instance_id)
+    candidates = (
+        {t.id: engine.interventions.candidates(actor, t.id) for t in view.ready_tasks}
+        if "reassign" in steer
+        else {}
+    )
+    return render_template(
+        "instances/detail.html",
+        inst=view,
+        processes=names,
+        steer=steer,
+        candidates=candidates,
+        trail=engine.supervisor.case_audit(actor, instance_id) if steer else None,
+        stopped="retry" in steer and any(i.instance_id == instance_id for i in engine.incidents(actor)),
+    )
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")

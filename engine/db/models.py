@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -60,6 +61,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email: Mapped[str] = mapped_column(String(120), default="", server_default="")  # notices by SMTP
 
 
 class UserRole(Base):
@@ -223,13 +225,32 @@ class AttachmentLink(Base):
 
 
 class Notification(Base):
+    """A notice in one person's notification centre (and their e-mail when SMTP is configured)."""
+
     __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_unread", "user_id", "read_at"),
+        # one "due soon" and one "overdue" notice per task and person, however often the sweep runs
+        Index(
+            "ux_notification_task_kind",
+            "user_id",
+            "task_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
+            postgresql_where=text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     lane: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="notice", server_default="notice")
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Incident(Base):
@@ -242,6 +263,11 @@ class Incident(Base):
     error: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    step: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # the task completed, if any
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(Text)
 
 
 class InstanceLink(Base):
@@ -323,3 +349,49 @@ class CaseFact(Base):
     due: Mapped[date | None] = mapped_column(Date)
     done_at: Mapped[date | None] = mapped_column(Date)
     num: Mapped[float | None] = mapped_column(Float)
+
+
+class Intervention(Base):
+    """A supervisor's intervention in a case (催办, 转办, 延期, 中止, 恢复, 作废, 重试), with its reason:
+    shown in the case history, written to the audit trail."""
+
+    __tablename__ = "intervention"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[dict] = mapped_column(JSON)
+
+
+class DocumentVoid(Base):
+    """A document of a cancelled (作废) case: void from then on; its number is never given again."""
+
+    __tablename__ = "document_void"
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RecusalRequest(Base):
+    """A request that someone withdraw from a case (回避, 监察法 §58, DOMAIN.md §9), and its decision."""
+
+    __tablename__ = "recusal_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))  # who is to withdraw
+    requested_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))  # who entered the request
+    requester: Mapped[str] = mapped_column(String(16))  # 本人 | 被反映人 | 检举控告人 | 其他
+    form: Mapped[str] = mapped_column(String(8))  # 书面 | 口头 (recorded by staff)
+    grounds: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    upper_level: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # the 纪委书记's own: the decision above

@@ -208,7 +208,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
     kinds = catalog(DOCUMENTS)
-    assert set(kinds) == {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "xhsh", "wzjd"}
+    assert set(kinds) == {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "ajcbd", "xhsh", "wzjd"}
     for kind, spec in kinds.items():
         fields = sample_fields(kind)
         issued = issue_in(mini_engine, case, officer, kind, fields)

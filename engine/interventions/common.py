@@ -1,0 +1,182 @@
+"""What every intervention shares: who may make it on which case, its reason, and its record (an
+intervention row, an audit event, and notices to the people whose work it touches)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..access import eligible_user_ids, in_scope, instance_visible
+from ..context import EngineContext
+from ..db.models import HumanTask, InstanceRecusal, Intervention, Notification, ProcessInstance, Recusal, User
+from ..errors import NotFound, NotPermitted, Refused
+from ..records import Actor
+
+NAMES = {
+    "remind": "催办",
+    "reassign": "转办",
+    "extend": "延期",
+    "suspend": "中止",
+    "resume": "恢复",
+    "cancel": "作废",
+    "retry": "重试",
+}
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an intervention did, for the caller's message: its name, the case, and a sentence."""
+
+    kind: str
+    instance_id: int
+    summary: str
+
+
+def reason_of(reason: Any) -> str:
+    """The reason, required for every intervention (it is the record's first line)."""
+    text = str(reason or "").strip()
+    if not text:
+        raise Refused("请填写理由（reason is required）")
+    if len(text) > MAX_REASON:
+        raise Refused(f"理由不超过 {MAX_REASON} 字")
+    return text
+
+
+def permitted(
+    ctx: EngineContext, session: Session, actor: Actor, kind: str, instance_id: int
+) -> ProcessInstance:
+    """The case under its lock, if the actor may make this intervention on it: NotFound when they may
+    not see it, NotPermitted when they see it but it is not theirs to steer (roles.toml, scope)."""
+    permitted_read(ctx, session, actor, kind, instance_id)
+    instance = ctx.db.lock_instance(session, instance_id)
+    if instance is None:
+        raise NotFound("案件不存在")
+    return instance
+
+
+def permitted_read(
+    ctx: EngineContext, session: Session, actor: Actor, kind: str, instance_id: int
+) -> ProcessInstance:
+    """The case (not locked), if the actor may make this intervention on it (see `permitted`)."""
+    visible = session.scalar(
+        select(ProcessInstance.id).where(
+            ProcessInstance.id == instance_id, instance_visible(actor, ctx.roles)
+        )
+    )
+    if visible is None:
+        raise NotFound("案件不存在")
+    scope = ctx.roles.scope(actor.roles, actor.unit_id)
+    allowed = actor.roles & ctx.roles.interventions.get(kind, frozenset())
+    covered = scope is not None and session.scalar(
+        select(ProcessInstance.id).where(ProcessInstance.id == instance_id, in_scope(scope))
+    )
+    if not (allowed and covered):
+        raise NotPermitted(f"您无权对此案件{NAMES[kind]}")
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("案件不存在")
+    return instance
+
+
+def open_task(session: Session, task_id: int) -> HumanTask:
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("任务不存在")
+    return row
+
+
+def holders(session: Session, row: HumanTask) -> list[int]:
+    """Who holds an open step now: its assignee, or everyone who may act on it (recused people never)."""
+    ids = [row.assignee_id] if row.assignee_id and row.assignee_id > 0 else []
+    ids = ids or eligible_user_ids(session, row.role, row.unit_id, None)
+    recused = set(
+        session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == row.instance_id))
+    )
+    return [uid for uid in ids if uid not in recused]
+
+
+def is_recused(session: Session, user_id: int, instance: ProcessInstance) -> bool:
+    """Recused from this case, or a declared conflict about its person concerned."""
+    on_case = session.get(InstanceRecusal, (instance.id, user_id)) is not None
+    declared = session.scalar(
+        select(Recusal.id).where(Recusal.user_id == user_id, Recusal.subject_name == instance.subject_name)
+    )
+    return on_case or (bool(instance.subject_name) and declared is not None)
+
+
+def names(session: Session, user_ids: list[int]) -> str:
+    found = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+    return "、".join(found.get(uid, "") for uid in user_ids if found.get(uid))
+
+
+def notify(
+    session: Session,
+    instance_id: int,
+    user_ids: list[int],
+    text: str,
+    at: datetime,
+    task_id: int | None = None,
+) -> None:
+    for uid in dict.fromkeys(user_ids):
+        session.add(
+            Notification(
+                instance_id=instance_id,
+                user_id=uid,
+                lane="",
+                text=text,
+                created_at=at,
+                kind="intervention",
+                task_id=task_id,
+            )
+        )
+
+
+def payload(kind: str, reason: str, details: dict[str, Any], task: HumanTask | None = None) -> dict[str, Any]:
+    """The audit payload of an intervention: the history shows `task` as its title, and the reason."""
+    step = f"（{task.title}）" if task is not None else ""
+    return {"task": f"{NAMES[kind]}{step}", "intervention": kind, "reason": reason, **details}
+
+
+def record(
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    instance: ProcessInstance,
+    kind: str,
+    reason: str,
+    details: dict[str, Any],
+    task: HumanTask | None = None,
+    audited: bool = False,
+) -> Done:
+    """The intervention row, and its audit event unless the action's run wrote it (`audited`)."""
+    now = ctx.clock.now()
+    step = f"（{task.title}）" if task is not None else ""
+    session.add(
+        Intervention(
+            instance_id=instance.id,
+            task_id=task.id if task else None,
+            kind=kind,
+            reason=reason,
+            actor_id=actor.id,
+            at=now,
+            details=details,
+        )
+    )
+    if not audited:
+        audit.append(
+            session,
+            ctx.audit_key,
+            at=now,
+            actor=actor.username,
+            kind="intervention",
+            instance_id=instance.id,
+            task_id=task.id if task else None,
+            payload=payload(kind, reason, details, task),
+        )
+    return Done(kind, instance.id, f"已{NAMES[kind]}{step}")
