@@ -89,15 +89,28 @@ def move_timer(wf: BpmnWorkflow, guid: str, due: datetime) -> None:
         task.internal_data["event_value"] = moment
 
 
+def _with_sources(tasks: list[Any]) -> list[Any]:
+    """The tasks and the completed tasks they inherit from: a waiting timer takes its parent's data
+    again when it fires, so a change made to the timer alone would be undone."""
+    out = {t.id: t for t in tasks}
+    for task in tasks:
+        if task.parent is not None and task.parent.state == TaskState.COMPLETED:
+            out.setdefault(task.parent.id, task.parent)
+    return list(out.values())
+
+
 def set_data(wf: BpmnWorkflow, guid: str, values: dict[str, Any]) -> None:
-    """Change data of one waiting task (a reassigned task's person, an extended task's due date)."""
-    task = wf.get_task_from_id(UUID(guid))
-    task.set_data(**values)
+    """Change data of one open user task and of the timers watching it (a reassigned task's person, an
+    extended task's due date: the reminders those timers send read it)."""
+    watching = [wf.get_task_from_id(UUID(t.guid)) for t in timers_of(wf, guid)]
+    for task in _with_sources([wf.get_task_from_id(UUID(guid)), *watching]):
+        task.set_data(**values)
 
 
 def correct_data(wf: BpmnWorkflow, changes: dict[str, Any]) -> int:
-    """Set `changes` in the data of every task still to run; returns how many tasks took them."""
-    pending = wf.get_tasks(state=_PENDING)
+    """Set `changes` in the data of every task still to run (and what those inherit from again);
+    returns how many tasks took them."""
+    pending = _with_sources(list(wf.get_tasks(state=_PENDING)))
     for task in pending:
         task.set_data(**changes)
     return len(pending)
