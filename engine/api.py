@@ -19,6 +19,7 @@ from .errors import NotFound
 from .facts import FactBook
 from .forms import Form
 from .interventions import Interventions
+from .notices import NoticeCentre
 from .processes import ProcessDetail, process_detail
 from .records import (
     Actor,
@@ -28,7 +29,6 @@ from .records import (
     FiredTimers,
     IncidentView,
     InstanceView,
-    NotificationView,
     ProcessView,
     TaskView,
 )
@@ -53,6 +53,7 @@ class Engine:
         )
         self.supervisor = Supervisor(self.ctx)
         self.interventions = Interventions(self.ctx)
+        self.notices = NoticeCentre(self.ctx)
 
     @property
     def settings(self) -> Settings:
@@ -180,10 +181,6 @@ class Engine:
             inst = session.get(ProcessInstance, instance_id)
             version = self.ctx.specs.get(session, inst.version_id)  # type: ignore[union-attr]
             return version.sources[version.meta["diagram"]]
-
-    def notifications(self, actor: Actor) -> list[NotificationView]:
-        with self.ctx.db.reading() as session:
-            return queries.notifications(session, actor)
 
     # --- attachments -------------------------------------------------------------------------------
     def upload(

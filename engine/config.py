@@ -47,6 +47,19 @@ class Settings:
     worker_interval: float = field(
         default=5.0, metadata=_meta("QINGLIAN_WORKER_INTERVAL", "seconds between timer sweeps of the worker")
     )
+    smtp_host: str = field(
+        default="", metadata=_meta("QINGLIAN_SMTP_HOST", "SMTP server for e-mail notices; empty: no e-mail")
+    )
+    smtp_port: int = field(default=25, metadata=_meta("QINGLIAN_SMTP_PORT", "SMTP port"))
+    smtp_sender: str = field(
+        default="qinglian@localhost",
+        metadata=_meta("QINGLIAN_SMTP_SENDER", "sender address of e-mail notices"),
+    )
+    smtp_user: str = field(default="", metadata=_meta("QINGLIAN_SMTP_USER", "SMTP login, if the server asks"))
+    smtp_password: str = field(default="", metadata=_meta("QINGLIAN_SMTP_PASSWORD", "SMTP password"))
+    smtp_starttls: bool = field(
+        default=False, metadata=_meta("QINGLIAN_SMTP_STARTTLS", "upgrade the SMTP connection with STARTTLS")
+    )
     production: bool = field(
         default=False,
         metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with the development secret key"),

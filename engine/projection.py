@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import spiff
+from . import notices, spiff
 from .access import assignment, eligible_user_ids
 from .context import EngineContext
-from .db.models import HumanTask, InstanceParticipant, Notification, ProcessInstance
+from .db.models import HumanTask, InstanceParticipant, ProcessInstance
 
 
 def project_tasks(
@@ -67,8 +67,20 @@ def _open(
         calendar_version=ctx.calendar.version if due else None,
     )
     session.add(row)
+    session.flush()
     kind = "external" if role.external else "staff"
-    add_participants(session, instance.id, eligible_user_ids(session, role.code, unit, assignee), kind)
+    people = eligible_user_ids(session, role.code, unit, assignee)
+    add_participants(session, instance.id, people, kind)
+    due_text = f"，期限 {due}" if due else ""
+    notices.deliver(
+        session,
+        instance.id,
+        notices.holders(session, row),
+        "new_task",
+        f"【新待办】{instance.title}：“{row.title}”{due_text}",
+        now,
+        row.id,
+    )
     return row
 
 
@@ -103,17 +115,15 @@ def deliver_notices(
     ctx: EngineContext,
     session: Session,
     instance: ProcessInstance,
-    notices: list[tuple[str, str]],
+    called: list[tuple[str, str]],
     data: dict[str, Any],
     now: datetime,
 ) -> None:
     """Turn the notify() calls of a run into notifications for the holders of each lane's role."""
-    for lane, text in notices:
+    for lane, text in called:
         role = ctx.roles.by_lane(lane)
         if role is None:
             continue
         unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
-        for uid in eligible_user_ids(session, role.code, unit, assignee):
-            session.add(
-                Notification(instance_id=instance.id, user_id=uid, lane=lane, text=text, created_at=now)
-            )
+        people = eligible_user_ids(session, role.code, unit, assignee)
+        notices.deliver(session, instance.id, people, "notice", text, now, lane=lane)

@@ -23,7 +23,6 @@ from .db.models import (
     AuditEvent,
     HumanTask,
     Incident,
-    Notification,
     ProcessInstance,
     ProcessVersion,
     User,
@@ -35,7 +34,6 @@ from .records import (
     HistoryEntry,
     IncidentView,
     InstanceView,
-    NotificationView,
     ProcessView,
     TaskView,
 )
@@ -311,13 +309,3 @@ def processes(session: Session, actor: Actor) -> list[ProcessView]:
         )
         for r in seen.values()
     ]
-
-
-def notifications(session: Session, actor: Actor, limit: int = 50) -> list[NotificationView]:
-    rows = session.scalars(
-        select(Notification)
-        .where(Notification.user_id == actor.id)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    )
-    return [NotificationView(n.id, n.instance_id, n.text, n.created_at) for n in rows]

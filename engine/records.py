@@ -124,14 +124,6 @@ class AttachmentView:
 
 
 @dataclass(frozen=True)
-class NotificationView:
-    id: int
-    instance_id: int
-    text: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class FiredTimers:
     instance_id: int
     title: str

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from . import runtime
+from . import mailer, notices, runtime
 from .context import EngineContext
 from .db.models import ProcessInstance
 from .errors import ProcessFailed
@@ -78,11 +78,14 @@ def sweep(ctx: EngineContext) -> list[FiredTimers]:
 
 
 def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
-    """Sweep every `worker_interval` seconds until `stop` is set."""
+    """Every `worker_interval` seconds until `stop` is set: fire due timers, tell the holders of steps
+    falling due or overdue, mail the notices when SMTP is configured."""
     while not stop.is_set():
         try:
             for item in sweep(ctx):
                 log.info("instance %s: %s", item.instance_id, ", ".join(item.fired))
+            notices.deadline_sweep(ctx)
+            mailer.send_pending(ctx)
         except Exception:  # a worker must outlive a bad sweep (e.g. database restarting)
             log.exception("timer sweep failed")
         stop.wait(ctx.settings.worker_interval)

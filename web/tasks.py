@@ -23,7 +23,7 @@ def inbox() -> Any:
     return render_template(
         "tasks/inbox.html",
         tasks=engine.inbox(actor),
-        notices=engine.notifications(actor)[:10],
+        notices=engine.notices.of(actor, unread_only=True, limit=10),
         processes=[p for p in engine.processes(actor) if actor.roles & set(p.start_roles)],
     )
 

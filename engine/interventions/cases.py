@@ -16,10 +16,11 @@ from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
 from ..db.models import Document, DocumentVoid, HumanTask, Incident, Intervention, ProcessInstance
 from ..errors import Conflict, ProcessFailed, Refused
+from ..notices import holders
 from ..records import Actor
 from ..runtime import incident_for
 from ..spiff.timers import correct_data, move_timer, set_data, timers
-from .common import Done, holders, notify, payload, permitted, reason_of, record
+from .common import Done, notify, payload, permitted, reason_of, record
 
 FORBIDDEN_KEYS = ("typename", "reporter", "started_by", "triggered_by")
 

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..access import eligible_user_ids, in_scope, instance_visible
+from ..access import in_scope, instance_visible
 from ..context import EngineContext
-from ..db.models import HumanTask, InstanceRecusal, Intervention, Notification, ProcessInstance, Recusal, User
+from ..db.models import HumanTask, InstanceRecusal, Intervention, ProcessInstance, Recusal, User
 from ..errors import NotFound, NotPermitted, Refused
+from ..notices import deliver
 from ..records import Actor
 
 NAMES = {
@@ -91,16 +92,6 @@ def open_task(session: Session, task_id: int) -> HumanTask:
     return row
 
 
-def holders(session: Session, row: HumanTask) -> list[int]:
-    """Who holds an open step now: its assignee, or everyone who may act on it (recused people never)."""
-    ids = [row.assignee_id] if row.assignee_id and row.assignee_id > 0 else []
-    ids = ids or eligible_user_ids(session, row.role, row.unit_id, None)
-    recused = set(
-        session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == row.instance_id))
-    )
-    return [uid for uid in ids if uid not in recused]
-
-
 def is_recused(session: Session, user_id: int, instance: ProcessInstance) -> bool:
     """Recused from this case, or a declared conflict about its person concerned."""
     on_case = session.get(InstanceRecusal, (instance.id, user_id)) is not None
@@ -108,11 +99,6 @@ def is_recused(session: Session, user_id: int, instance: ProcessInstance) -> boo
         select(Recusal.id).where(Recusal.user_id == user_id, Recusal.subject_name == instance.subject_name)
     )
     return on_case or (bool(instance.subject_name) and declared is not None)
-
-
-def names(session: Session, user_ids: list[int]) -> str:
-    found = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
-    return "、".join(found.get(uid, "") for uid in user_ids if found.get(uid))
 
 
 def notify(
@@ -123,18 +109,13 @@ def notify(
     at: datetime,
     task_id: int | None = None,
 ) -> None:
-    for uid in dict.fromkeys(user_ids):
-        session.add(
-            Notification(
-                instance_id=instance_id,
-                user_id=uid,
-                lane="",
-                text=text,
-                created_at=at,
-                kind="intervention",
-                task_id=task_id,
-            )
-        )
+    """A notice of an intervention to the people whose work it touches."""
+    deliver(session, instance_id, user_ids, "intervention", text, at, task_id)
+
+
+def names(session: Session, user_ids: list[int]) -> str:
+    found = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+    return "、".join(found.get(uid, "") for uid in user_ids if found.get(uid))
 
 
 def payload(kind: str, reason: str, details: dict[str, Any], task: HumanTask | None = None) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
 from ..db.models import HumanTask, ProcessInstance, Unit, User, UserRole
 from ..errors import Conflict, Refused
+from ..notices import holders
 from ..projection import add_participants
 from ..records import Actor
 from ..spiff.timers import move_timer, set_data, timers_of
 from .common import (
     Done,
-    holders,
     is_recused,
     names,
     notify,

@@ -266,7 +266,7 @@ class Rig:
                 (user_id, text_)
                 for user_id, text_ in session.execute(
                     select(Notification.user_id, Notification.text)
-                    .where(Notification.instance_id == instance_id)
+                    .where(Notification.instance_id == instance_id, Notification.kind == "notice")
                     .order_by(Notification.id)
                 )
             ]

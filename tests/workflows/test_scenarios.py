@@ -52,6 +52,7 @@ class Checks:
             query = select(Notification).where(
                 Notification.instance_id == instance_id,
                 Notification.id > self.last_notice.get(instance_id, 0),
+                Notification.kind == "notice",  # the process's own notify() calls
             )
             rows = list(session.scalars(query))
         if rows:

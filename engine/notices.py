@@ -1,0 +1,171 @@
+"""Everyone's notification centre (issue 8): notices of a new step, of a deadline three working days
+ahead, of a deadline passed, of 催办 and other interventions on their work, and the process's own
+notify() calls. Each person reads theirs, sees how many are unread, and marks them read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .access import eligible_user_ids
+from .clock import local_today
+from .context import EngineContext
+from .db.models import HumanTask, InstanceRecusal, Notification, ProcessInstance
+from .records import Actor
+
+KINDS = {
+    "notice": "流程通知",
+    "new_task": "新待办",
+    "due_soon": "即将到期",
+    "overdue": "已逾期",
+    "intervention": "督办",
+}
+SOON = 3  # working days before a due date when its holders are told
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    instance_id: int
+    task_id: int | None
+    kind: str
+    text: str
+    created_at: datetime
+    read: bool
+
+
+def deliver(
+    session: Session,
+    instance_id: int,
+    user_ids: list[int],
+    kind: str,
+    text: str,
+    at: datetime,
+    task_id: int | None = None,
+    lane: str = "",
+) -> None:
+    """One notice to each of these people (once each)."""
+    for uid in dict.fromkeys(user_ids):
+        session.add(
+            Notification(
+                instance_id=instance_id,
+                user_id=uid,
+                lane=lane,
+                text=text,
+                created_at=at,
+                kind=kind,
+                task_id=task_id,
+            )
+        )
+
+
+def holders(session: Session, row: HumanTask) -> list[int]:
+    """Who holds an open step: its assignee, or everyone who may act on it; never someone recused."""
+    ids = [row.assignee_id] if row.assignee_id and row.assignee_id > 0 else []
+    ids = ids or eligible_user_ids(session, row.role, row.unit_id, None)
+    recused = set(
+        session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == row.instance_id))
+    )
+    return [uid for uid in ids if uid not in recused]
+
+
+def deadline_sweep(ctx: EngineContext) -> int:
+    """Tell the holders of every open step due within three working days, or overdue, once per step
+    and kind; returns how many notices were sent. Run by the worker beside the timers."""
+    today = local_today(ctx.clock)
+    soon = ctx.calendar.add_working_days(today, SOON).due
+    sent = 0
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(HumanTask, ProcessInstance.title)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.status == "ready", HumanTask.due_date <= soon)
+        ).all()
+        told = {
+            (uid, tid, kind)
+            for uid, tid, kind in session.execute(
+                select(Notification.user_id, Notification.task_id, Notification.kind).where(
+                    Notification.task_id.in_([r.id for r, _t in rows]),
+                    Notification.kind.in_(("due_soon", "overdue")),
+                )
+            )
+        }
+        for row, title in rows:
+            kind = "overdue" if row.due_date < today else "due_soon"
+            text = (
+                f"【已逾期】{title}：“{row.title}”期限为{row.due_date}，已逾期"
+                if kind == "overdue"
+                else f"【即将到期】{title}：“{row.title}”应于{row.due_date}前办理"
+            )
+            for uid in holders(session, row):
+                if (uid, row.id, kind) in told:
+                    continue
+                try:
+                    with session.begin_nested():  # another worker may have told them a moment ago
+                        deliver(session, row.instance_id, [uid], kind, text, ctx.clock.now(), row.id)
+                except IntegrityError:
+                    continue
+                sent += 1
+    return sent
+
+
+def notices_of(
+    session: Session, actor: Actor, unread_only: bool = False, limit: int = PAGE
+) -> list[NoticeView]:
+    query = select(Notification).where(Notification.user_id == actor.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit))
+    return [
+        NoticeView(n.id, n.instance_id, n.task_id, n.kind, n.text, n.created_at, n.read_at is not None)
+        for n in rows
+    ]
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == actor.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, actor: Actor, ids: list[int] | None, at: datetime) -> int:
+    """Mark the actor's own notices read (all of them when `ids` is None); returns how many changed."""
+    query = update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    return int(session.execute(query.values(read_at=at)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+class NoticeCentre:
+    """Built by the Engine (`engine.notices`): each person's notices, and the deadline sweep."""
+
+    def __init__(self, ctx: EngineContext):
+        self.ctx = ctx
+
+    def of(self, actor: Actor, unread_only: bool = False, limit: int = PAGE) -> list[NoticeView]:
+        """The person's notices, newest first."""
+        with self.ctx.db.reading() as session:
+            return notices_of(session, actor, unread_only, limit)
+
+    def unread(self, actor: Actor) -> int:
+        with self.ctx.db.reading() as session:
+            return unread_count(session, actor)
+
+    def mark_read(self, actor: Actor, ids: list[int] | None = None) -> int:
+        """Mark the person's notices read: these ids, or all when None."""
+        with self.ctx.db.transaction() as session:
+            return mark_read(session, actor, ids, self.ctx.clock.now())
+
+    def sweep_deadlines(self) -> int:
+        """Tell holders of steps due within three working days or overdue (once each)."""
+        return deadline_sweep(self.ctx)
