@@ -32,6 +32,7 @@ from .records import (
     ProcessView,
     TaskView,
 )
+from .recusals import Recusals
 from .roles import RoleBook
 from .supervisor import Supervisor
 from .workdays import WorkCalendar
@@ -54,6 +55,7 @@ class Engine:
         self.supervisor = Supervisor(self.ctx)
         self.interventions = Interventions(self.ctx)
         self.notices = NoticeCentre(self.ctx)
+        self.recusals = Recusals(self.ctx)
 
     @property
     def settings(self) -> Settings:

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db.models import ApiToken, Recusal, Unit, User, UserRole
+from .db.models import ApiToken, InstanceRecusal, Recusal, Unit, User, UserRole
 from .errors import InvalidSubmission
 from .records import Actor
 
@@ -115,6 +115,16 @@ def is_recused(session: Session, username: str, subject_name: str) -> bool:
         )
         is not None
     )
+
+
+def withdrew(session: Session, instance_id: int, username: str) -> bool:
+    """Decided to withdraw (回避) from this case."""
+    query = (
+        select(InstanceRecusal.user_id)
+        .join(User, User.id == InstanceRecusal.user_id)
+        .where(InstanceRecusal.instance_id == instance_id, User.username == username)
+    )
+    return session.scalar(query) is not None
 
 
 def recused_user_ids(session: Session, subject_name: str) -> list[int]:

@@ -60,6 +60,7 @@ class FormContext:
     attachment_known: Callable[[str], bool]
     data: dict[str, Any]
     check_rule: Callable[[str, dict[str, Any]], bool] | None = None  # x-rules, evaluated in the sandbox
+    withdrew: Callable[[str], bool] = lambda _username: False  # decided 回避 from this case
 
 
 _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
@@ -175,6 +176,8 @@ def _check_person(
     units = merged.get(spec.get("x-not-in-units", ""), [])
     if person.unit_id and person.unit_id in (units if isinstance(units, list) else [units]):
         return "该人员属于被检查单位，应当回避"
+    if ctx.withdrew(username):
+        return "该人员已决定回避本案件，不得选派"
     subject = merged.get("subject_name")
     if spec.get("x-recusal") and subject and ctx.is_recused(username, subject):
         return "该人员与被反映人存在回避情形，不得承办"

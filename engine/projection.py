@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import notices, spiff
 from .access import assignment, eligible_user_ids
 from .context import EngineContext
-from .db.models import HumanTask, InstanceParticipant, ProcessInstance
+from .db.models import HumanTask, InstanceParticipant, InstanceRecusal, ProcessInstance
 
 
 def project_tasks(
@@ -48,6 +48,8 @@ def _open(
     if role is None:  # lint refuses such a model; an old version could still carry one
         raise LookupError(f"lane {task.lane!r} has no role")
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
+    if assignee and session.get(InstanceRecusal, (instance.id, assignee)) is not None:
+        assignee = None  # the person named withdrew from the case: the step is open to the role (回避)
     due = _due_date(task)
     row = HumanTask(
         instance_id=instance.id,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import spiff
 from .context import EngineContext
 from .db.models import AttachmentLink
-from .directory import find_actor, is_recused
+from .directory import find_actor, is_recused, withdrew
 from .forms import FormContext
 from .records import Actor
 from .scripting import HELPERS, ScriptContext, evaluate, script_context
@@ -63,6 +63,7 @@ def form_context(
     return FormContext(
         find_user=find_user,
         is_recused=lambda name, subject: is_recused(session, name, subject),
+        withdrew=lambda name: instance_id is not None and withdrew(session, instance_id, name),
         attachment_known=attachment_known,
         data=data,
         check_rule=_rule_checker(ctx),

@@ -14,7 +14,7 @@ from engine import Engine, Settings
 from engine.caselist import STATUS_NAMES
 from engine.worker import run_forever
 
-from . import api, auth, dashboard, errors, instances, interventions, notices, tasks
+from . import api, auth, dashboard, errors, instances, interventions, notices, recusals, tasks
 from .security import add_security_headers
 
 LANGUAGES = ("zh", "en")
@@ -45,7 +45,8 @@ def create_app(
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
     auth.init_app(app)
-    for blueprint in (auth.bp, tasks.bp, instances.bp, dashboard.bp, interventions.bp, notices.bp, api.bp):
+    blueprints = (auth, tasks, instances, dashboard, interventions, notices, recusals, api)
+    for blueprint in (m.bp for m in blueprints):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.after_request(add_security_headers)
@@ -67,6 +68,9 @@ def create_app(
             "is_staff": bool(actor and (actor.roles - engine.roles.externals() or supervises)),
             "supervises": supervises,
             "unread": engine.notices.unread(actor) if actor else 0,
+            "to_decide": len(engine.recusals.pending(actor))
+            if actor and actor.roles & {"SJ", "AG", "FG"}
+            else 0,
         }
 
     if start_worker:

@@ -129,4 +129,4 @@ def complete(task_id: int) -> Any:
     return jsonify(instance_id=instance_id, ready_tasks=[_task(t) for t in ready])
 
 
-from . import interventions, supervision  # noqa: E402, F401 — their routes join the blueprint
+from . import interventions, notices, recusals, supervision  # noqa: E402, F401 — routes join the blueprint

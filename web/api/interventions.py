@@ -1,18 +1,14 @@
 """API for interventions (issue 8): POST /instances/<id>/{remind,suspend,resume,cancel,retry} and
-/tasks/<id>/{reassign,extend}, each with `reason`; 403/404/409/422 with a Chinese message. And the
-caller's notification centre: GET /notifications, POST /notifications/read."""
+/tasks/<id>/{reassign,extend}, each with `reason`; 403/404/409/422 with a Chinese message."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from flask import abort, jsonify, request
-
-from engine import Refused
+from flask import abort, jsonify
 
 from ..context import current_actor, engine_of
-from . import bp, json_body, to_json
+from . import bp, json_body
 
 CASE_KINDS = ("remind", "suspend", "resume", "cancel", "retry")
 
@@ -58,22 +54,3 @@ def extend(task_id: int) -> Any:
         approved_by=body.get("approved_by"),
     )
     return jsonify(instance_id=done.instance_id, done=[done.summary])
-
-
-@bp.get("/notifications")
-def notifications() -> Any:
-    """The caller's notices, newest first (?unread=1: unread only), and how many are unread."""
-    engine, actor = engine_of(), current_actor()
-    found = engine.notices.of(actor, unread_only=request.args.get("unread") == "1")
-    return jsonify(unread=engine.notices.unread(actor), items=[to_json(asdict(n)) for n in found])
-
-
-@bp.post("/notifications/read")
-def notifications_read() -> Any:
-    """{"ids": [...]} marks those read; {"all": true} every one."""
-    body = json_body()
-    ids = body.get("ids")
-    if not body.get("all") and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
-        raise Refused("请给出 ids（通知编号列表）或 all: true")
-    changed = engine_of().notices.mark_read(current_actor(), None if body.get("all") else ids)
-    return jsonify(marked=changed)
