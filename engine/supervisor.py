@@ -17,6 +17,7 @@ from .context import EngineContext
 from .db.models import ProcessInstance, ProcessVersion, Unit
 from .errors import NotFound
 from .exports import MAX_ROWS, ExportFile, Sheet, render
+from .process_view import ProcessMap, process_map
 from .queries import IncidentDetail, incident_details
 from .records import Actor, Page
 from .roles import Scope
@@ -94,6 +95,14 @@ class Supervisor:
             tuple(sorted((o, names.get(o, o)) for o in offices)),
             tuple(sorted(processes.items())),
         )
+
+    def process_map(
+        self, actor: Actor, process_id: str, version: int | None = None, diagram: str | None = None
+    ) -> ProcessMap:
+        """A process version's diagram with the cases in scope standing on each step."""
+        self.require(actor)
+        with self.ctx.db.reading() as session:
+            return process_map(self.ctx, session, actor, process_id, version, diagram)
 
     def case_audit(self, actor: Actor, instance_id: int) -> CaseAudit:
         """The audit trail of a case in the actor's scope, with whether its chain verifies."""

@@ -77,3 +77,41 @@ def export(name: str, format: str) -> Any:
     engine, actor = engine_of(), current_actor()
     f = engine.supervisor.stat_filter(request.args.to_dict())
     return send_export(engine.supervisor.export_statistic(actor, name, f, format))
+
+
+@bp.get("/processes/<process_id>/view")
+@login_required
+def process_view(process_id: str) -> Any:
+    """A process version's diagram: on each step, the cases standing there and how many are overdue;
+    clicking a step lists them."""
+    engine, actor = engine_of(), current_actor()
+    found = engine.supervisor.process_map(
+        actor, process_id, request.args.get("version", type=int), request.args.get("diagram")
+    )
+    counts = {
+        s.bpmn_id: {
+            "active": s.active,
+            "overdue": s.overdue,
+            "url": url_for("instances.index", process=process_id, version=found.version, step=s.bpmn_id),
+        }
+        for s in found.steps
+    }
+    return render_template(
+        "dashboard/process.html",
+        view=found,
+        counts=counts,
+        xml_url=url_for(
+            "dashboard.process_xml", process_id=process_id, version=found.version, diagram=found.diagram
+        ),
+        processes=engine.supervisor.choices(actor).processes,
+    )
+
+
+@bp.get("/processes/<process_id>/view.bpmn")
+@login_required
+def process_xml(process_id: str) -> Any:
+    engine, actor = engine_of(), current_actor()
+    found = engine.supervisor.process_map(
+        actor, process_id, request.args.get("version", type=int), request.args.get("diagram")
+    )
+    return found.xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
