@@ -20,6 +20,7 @@ from .exports import MAX_ROWS, ExportFile, Sheet, render
 from .process_view import ProcessMap, process_map
 from .queries import IncidentDetail, incident_details
 from .records import Actor, Page
+from .reports import SECTIONS, render_report, report_period
 from .roles import Scope
 from .stats.deadlines import Deadline, open_deadlines
 
@@ -152,6 +153,25 @@ class Supervisor:
         )
         return self._export(actor, fmt, "案件清单", [sheet], {"cases": f.query_args()})
 
+    def report(self, actor: Actor, kind: str, value: str) -> ExportFile:
+        """The monthly (YYYY-MM) or quarterly (YYYY-Qn) report to the upper level, as DOCX; audited."""
+        period = report_period(kind, value)
+        f = self.stat_filter({"from": period.first.isoformat(), "to": period.last.isoformat()})
+        found = [self.statistic(actor, name, f) for name in SECTIONS]
+        now = self.ctx.clock.now()
+        content = render_report(period, found, f"{actor.display_name}（{actor.username}）", now)
+        file = ExportFile(f"{period.label}监督执纪工作情况报告.docx", DOCX, content, 0)
+        with self.ctx.db.transaction() as session:
+            audit.append(
+                session,
+                self.ctx.audit_key,
+                at=now,
+                actor=actor.username,
+                kind="exported",
+                payload={"report": kind, "period": value, "format": "docx", "file": file.filename},
+            )
+        return file
+
     def _export(
         self, actor: Actor, fmt: str, title: str, sheets: list[Sheet], what: dict[str, Any]
     ) -> ExportFile:
@@ -167,6 +187,9 @@ class Supervisor:
                 payload={**what, "format": fmt, "rows": file.rows, "file": file.filename},
             )
         return file
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _local(at: Any) -> str:

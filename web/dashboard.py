@@ -3,9 +3,10 @@ figure a link to the list of cases it counts. Everyone without a supervision sco
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from engine.exports import ExportFile
@@ -61,14 +62,17 @@ def index() -> Any:
         f=f,
         choices=engine.supervisor.choices(actor),
         chart_of=chart_of,
+        report_month=f.date_to.strftime("%Y-%m"),
+        report_quarter=f"{f.date_to.year}-Q{(f.date_to.month - 1) // 3 + 1}",
     )
 
 
 def send_export(file: ExportFile) -> Response:
-    """An export as a download (the file names the exporter and the time inside)."""
-    response = Response(file.content, mimetype=file.mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=file.filename)
-    return response
+    """An export as a download (the file names the exporter and the time inside); send_file writes the
+    Chinese file name as RFC 6266 filename* (a raw header would not be valid HTTP)."""
+    return send_file(
+        io.BytesIO(file.content), mimetype=file.mimetype, as_attachment=True, download_name=file.filename
+    )
 
 
 @bp.get("/dashboard/<name>.<format>")
@@ -115,3 +119,12 @@ def process_xml(process_id: str) -> Any:
         actor, process_id, request.args.get("version", type=int), request.args.get("diagram")
     )
     return found.xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/dashboard/report.docx")
+@login_required
+def report() -> Any:
+    """The monthly (?month=YYYY-MM) or quarterly (?quarter=YYYY-Qn) report to the upper level."""
+    engine, actor = engine_of(), current_actor()
+    kind = "quarter" if request.args.get("quarter") else "month"
+    return send_export(engine.supervisor.report(actor, kind, request.args.get(kind, "")))

@@ -127,15 +127,15 @@ def forms_statistics(facts: Facts) -> Statistic:
     )
     return Statistic(
         "forms",
-        "四种形态",
+        "运用“四种形态”",
         (
             StatTable(
                 "forms",
-                "运用四种形态处理人数及占比",
-                ("形态", "人数", "占比"),
+                "运用“四种形态”处理人次及占比",
+                ("形态", "人次", "占比"),
                 tuple(overall),
                 "pie",
-                note="同一案件中同一形态的多项措施，只计一人次。",
+                note="同一案件对同一人采取同一形态的多项措施，计一人次。",
             ),
             StatTable(
                 "forms_by_period",
@@ -153,6 +153,6 @@ def forms_statistics(facts: Facts) -> Statistic:
                 "bar",
                 tuple(range(1, len(forms) + 1)),
             ),
-            StatTable("forms_first", "第一种形态措施构成", ("措施", "人数"), first_rows, "bar"),
+            StatTable("forms_first", "第一种形态措施构成", ("措施", "人次"), first_rows, "bar"),
         ),
     )

@@ -10,7 +10,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from flask import Flask
@@ -109,7 +109,7 @@ def test_a_statistic_exports_to_csv_and_xlsx_with_the_exporter_and_time(world) -
     response = client.get("/dashboard/forms.csv" + Q)
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = _csv_rows(response.data)
-    assert rows[0] == ["四种形态（2026-01-01至2026-06-30）"]
+    assert rows[0] == ["运用“四种形态”（2026-01-01至2026-06-30）"]
     assert rows[1][0].startswith("导出人：张三（zhangsan）  导出时间：2026-07-01 09:00")
     assert ["第一种形态", "3", "60.0%"] in rows and ["合计", "5", "100.0%"] in rows
     book = load_workbook(io.BytesIO(client.get("/dashboard/forms.xlsx" + Q).data))
@@ -117,8 +117,8 @@ def test_a_statistic_exports_to_csv_and_xlsx_with_the_exporter_and_time(world) -
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][0].startswith("导出人：张三（zhangsan）") and ["第二种形态", 2, "40.0%"] in values
     assert [e["file"] for e in _exports(engine)[before:]] == [
-        "四种形态（2026-01-01至2026-06-30）-20260701.csv",
-        "四种形态（2026-01-01至2026-06-30）-20260701.xlsx",
+        "运用“四种形态”（2026-01-01至2026-06-30）-20260701.csv",
+        "运用“四种形态”（2026-01-01至2026-06-30）-20260701.xlsx",
     ]
     assert _exports(engine)[-1]["actor"] == "zhangsan" and _exports(engine)[-1]["rows"] == 15
 
@@ -145,7 +145,7 @@ def test_the_api_lists_cases_with_a_total_and_gives_every_statistic(world) -> No
     assert listed["items"][0]["unit"] == "县市场监督管理局" and listed["items"][0]["office_id"] == "JC1"
     forms = api(app, engine, "zhangsan", "/api/v1/stats/forms" + Q).json
     first = forms["tables"][0]
-    assert first["columns"] == ["形态", "人数", "占比"] and first["rows"][0][1]["value"] == 3
+    assert first["columns"] == ["形态", "人次", "占比"] and first["rows"][0][1]["value"] == 3
     behind = api(app, engine, "zhangsan", first["rows"][1][1]["cases"]).json
     assert sorted(i["title"] for i in behind["items"]) == ["c2", "c3"]
     assert api(app, engine, "zhangsan", "/api/v1/stats/nonsense").status_code == 404
@@ -159,3 +159,21 @@ def test_a_process_gives_its_versions_and_start_form(world) -> None:  # type: ig
     assert found["may_start"] is True and found["start_form"]["properties"]["clue_no"]["type"] == "string"
     assert [(v["version"], v["cases"], v["running"]) for v in found["versions"]] == [(1, 4, 2)]
     assert api(app, engine, "wangwu", "/api/v1/processes/nope").status_code == 404
+
+
+def test_the_quarterly_report_is_written_from_the_same_figures(world) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document
+
+    engine, app = world
+    response = signed_in(app, "zhangsan").client.get("/dashboard/report.docx?quarter=2026-Q2")
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and quote("2026年第二季度监督执纪工作情况报告.docx") in disposition
+    text = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert "示例县纪委监委2026年第二季度监督执纪工作情况报告" in text
+    # Q2: 丙 (问责：诫勉) and 甲 (诫勉谈话) first form; 乙 (党纪轻处分) and 甲 (组织处理) second form
+    assert any("处理4人次，其中第一种形态2人次（50.0%）、第二种形态2人次（50.0%）" in t for t in text)
+    assert any(t.startswith("制表：张三（zhangsan）") for t in text)
+    assert _exports(engine)[-1]["file"] == "2026年第二季度监督执纪工作情况报告.docx"
+    refused = api(app, engine, "zhangsan", "/api/v1/reports/month?value=2026-13")
+    assert refused.status_code == 400 and "period" in refused.json["errors"]
+    assert api(app, engine, "wangwu", "/api/v1/reports/month?value=2026-06").status_code == 404

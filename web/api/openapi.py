@@ -38,6 +38,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/stats/{name}": STAT_FILTERS,
     "/deadlines": STAT_FILTERS[2:5],
     "/notifications": _query("unread"),
+    "/reports/{kind}": _query("value"),
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/instances"): {"process": {"type": "string"}, "data": {"type": "object"}},
@@ -70,7 +71,16 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "all": {"type": "boolean"},
     },
 }
-ENUMS = {"kind": ["remind", "suspend", "resume", "cancel", "retry"]}
+ENUMS = {
+    ("/instances/{instance_id}/{kind}", "kind"): ["remind", "suspend", "resume", "cancel", "retry"],
+    ("/reports/{kind}", "kind"): ["month", "quarter"],
+}
+
+
+def _path_schema(path: str, name: str) -> dict[str, Any]:
+    if (path, name) in ENUMS:
+        return {"type": "string", "enum": ENUMS[(path, name)]}
+    return {"type": "integer" if name.endswith("_id") else "string"}
 
 
 def _operation(method: str, path: str, view: Any, params: list[str]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 
 from engine.caselist import CaseFilter
 from engine.stats import Cell, Statistic
@@ -99,3 +99,12 @@ def process(process_id: str) -> Any:
     """A process's versions (who deployed, when, hash, cases on each) and its start form (JSON Schema)."""
     found = engine_of().process(current_actor(), process_id)
     return jsonify(to_json(asdict(found)))
+
+
+@bp.get("/reports/<kind>")
+def report(kind: str) -> Any:
+    """The monthly (?value=YYYY-MM) or quarterly (?value=YYYY-Qn) report to the upper level, as DOCX."""
+    if kind not in ("month", "quarter"):
+        abort(404)
+    engine, actor = engine_of(), current_actor()
+    return send_export(engine.supervisor.report(actor, kind, request.args.get("value", "")))
