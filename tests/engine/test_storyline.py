@@ -79,3 +79,16 @@ def test_the_seed_runs_only_into_an_empty_database(tmp_path: Path) -> None:
     engine.close()
     assert seed_demo_cases(engine.settings) > 0
     assert seed_demo_cases(engine.settings) == 0
+
+
+def test_every_chart_of_the_dashboard_has_figures_this_year(seeded: Engine) -> None:
+    """A supervisor trying the demo cold sees every chart filled in the dashboard's default period."""
+    secretary = seeded.actor_by_name("zhangsan")
+    assert secretary is not None
+    empty = []
+    for statistic in seeded.supervisor.dashboard(secretary, seeded.supervisor.stat_filter({})):
+        for table in statistic.tables:
+            figures = [c.value for row in table.rows for c in row[1:] if isinstance(c.value, int | float)]
+            if not table.rows or (table.chart != "none" and not any(figures)):
+                empty.append(table.title)
+    assert empty == []
