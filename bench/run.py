@@ -4,7 +4,9 @@
     audit, commit) next to the same step on raw SpiffWorkflow in memory with JSON (de)serialization;
 (b) the inbox query with 10,000 and with 100,000 instances stored;
 (c) POST /api/v1/tasks/<id>/complete against a running server on 127.0.0.1;
-(d) the server's peak RSS after (b) and (c).
+(d) the server's peak RSS after (b) and (c);
+(e) issue 8: the dashboard, the case list with a filter and with a Chinese search, at 10,000 and 100,000
+    cases (bench/supervision.py).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _median_ms(samples: list[float]) -> float:
 def make_engine(folder: Path, case: Case) -> Engine:
     workflows = folder / "workflows"
     workflows.mkdir()
-    for name in ("roles.toml", "county.toml"):
+    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
         shutil.copy(ROOT / "workflows" / name, workflows / name)
     shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
     shutil.copytree(case.folder, workflows / case.folder.name)
@@ -186,14 +188,53 @@ def _wait_for(port: int) -> http.client.HTTPConnection:
     raise RuntimeError("server did not start")
 
 
+def bench_supervision(folder: Path, sizes: list[int]) -> None:
+    """(e): median server time of the supervisors' pages as the database grows (issue 8)."""
+    from bench.supervision import grow, measure, search_name
+    from web import create_app
+
+    folder.mkdir()
+    engine = make_engine(folder, CASES["clue_disposal"])
+    ready_task_ids(engine, CASES["clue_disposal"], 1)  # one real clue: the model of the clones
+    engine.clock.set(datetime.now(CHINA_TZ))  # type: ignore[attr-defined]  # the dashboard's "this year"
+    app = create_app(engine.settings, engine)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    client.post("/login", data={"username": "zhangsan", "password": PASSWORDS["zhangsan"]})
+    today = datetime.now(CHINA_TZ).date()
+    figures: dict[str, dict[int, float]] = {"dashboard": {}, "list": {}, "search": {}}
+    for size in sizes:
+        grow(engine, size, today)
+        name = search_name(engine)
+        figures["dashboard"][size] = measure(client, "/dashboard")
+        figures["list"][size] = measure(client, "/instances?process=clue_disposal&status=running")
+        figures["search"][size] = measure(client, f"/instances?q={name}")
+        print(
+            f"(e) {size:,} cases: dashboard {figures['dashboard'][size]:.0f} ms, case list (running clues) "
+            f"{figures['list'][size]:.0f} ms, search {name} {figures['search'][size]:.0f} ms"
+        )
+    if len(sizes) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        growth = ", ".join(f"{k} {v[hi] / v[lo]:.2f}x" for k, v in figures.items())
+        print(f"    growth {lo:,} -> {hi:,}: {growth} (target <= 200 ms and <= 1.5x)")
+    engine.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--case", default="clue_disposal", choices=sorted(CASES))
     parser.add_argument("--rounds", type=int, default=30, help="walks through the process")
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--only", choices=["supervision"], help="run one part only")
     args = parser.parse_args()
     case = CASES[args.case]
     folder = Path(tempfile.mkdtemp(prefix="qinglian-bench-"))
+    if args.only == "supervision":
+        try:
+            bench_supervision(folder / "supervision", [int(s) for s in args.sizes.split(",")])
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     try:
         engine = make_engine(folder, case)
         print(
@@ -222,6 +263,8 @@ def main() -> None:
         )
         print(f"(d) server peak RSS after (b) and (c): {rss:.0f} MiB")
         engine.close()
+        if args.case == "clue_disposal":
+            bench_supervision(folder / "supervision", [int(s) for s in args.sizes.split(",")])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

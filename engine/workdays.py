@@ -47,6 +47,7 @@ class WorkCalendar:
         # year -> (public holidays, adjusted working weekends); filled lazily, each entry from a fresh
         # holidays.China object, so concurrent readers never share a mutating holidays instance.
         self._years: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+        self._running: dict[int, tuple[int, ...]] = {}  # year -> working days up to each day of the year
         overrides = repr(
             (sorted(self._extra_holidays), sorted(self._extra_workdays), sorted(self._published_extra))
         )
@@ -109,7 +110,24 @@ class WorkCalendar:
         _require_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        return sum(1 for k in range(1, (b - a).days + 1) if self.is_working_day(a + timedelta(days=k)))
+        whole_years = sum(self._running_count(y)[-1] for y in range(a.year, b.year))
+        return whole_years + self._upto(b) - self._upto(a)
+
+    def _upto(self, d: date) -> int:
+        """Working days from 1 January of d's year up to and including d."""
+        return self._running_count(d.year)[d.timetuple().tm_yday - 1]
+
+    def _running_count(self, year: int) -> tuple[int, ...]:
+        # The running count of a year's working days, built once: deadline boards ask about many dates.
+        found = self._running.get(year)
+        if found is None:
+            day, total, counts = date(year, 1, 1), 0, []
+            while day.year == year:
+                total += self.is_working_day(day)
+                counts.append(total)
+                day += _ONE_DAY
+            found = self._running.setdefault(year, tuple(counts))
+        return found
 
     def _deadline(self, due: date, lo: date, hi: date) -> Deadline:
         # Provisional if any day whose status was consulted lies in a year without a published schedule.

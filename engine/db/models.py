@@ -115,6 +115,7 @@ class ProcessInstance(Base):
         Index("ix_process_instance_subject", "process_id", "subject_name"),  # 重复件 check at A-1
         Index("ix_process_instance_started", "started_at"),  # case list: period filter and sort
         Index("ix_process_instance_updated", "updated_at"),  # case list: default sort
+        Index("ix_process_instance_confidentiality", "confidentiality"),  # the few 机密 cases, for scope
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
@@ -336,6 +337,7 @@ class CaseFact(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "kind", "key"),
         Index("ix_case_fact_kind_at", "kind", "at"),
+        Index("ix_case_fact_kind_done", "kind", "done_at"),  # answered in a period; still open
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)

@@ -3,7 +3,7 @@ disposal with their shares, and how far the clues of a period went (函询 → �
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func
+from sqlalchemy import and_, distinct, func
 from sqlalchemy.orm import aliased
 
 from ..db.models import CaseFact
@@ -35,13 +35,22 @@ def _by_code(facts: Facts, kind: str, name: str, title: str, chart: str) -> Stat
 
 def conversion(facts: Facts) -> StatTable:
     """Of the clues received in the period: how many went to 函询, to 初核, to 立案 (at any time)."""
-    clue = aliased(CaseFact)
     total = facts.session.scalar(facts.select("clue", func.count(CaseFact.id))) or 0
+    stage = aliased(CaseFact)  # from each clue of the period to the later facts of its own case
+    later = dict(
+        facts.session.execute(
+            facts.select("clue", stage.kind, func.count(distinct(stage.instance_id)))
+            .join(
+                stage,
+                and_(stage.instance_id == CaseFact.instance_id, stage.kind.in_([k for k, _t in STAGES])),
+            )
+            .group_by(stage.kind)
+        ).all()
+    )
     rows = [(Cell("受理线索"), Cell(total, facts.link("clue")), Cell("100.0%" if total else "—"))]
     previous = total
     for kind, title in STAGES:
-        later = exists().where(clue.instance_id == CaseFact.instance_id, clue.kind == kind)
-        n = facts.session.scalar(facts.select("clue", func.count(CaseFact.id)).where(later)) or 0
+        n = int(later.get(kind, 0))
         rows.append((Cell(title), Cell(n, facts.link("clue", **{"with": kind})), Cell(share(n, previous))))
         previous = n
     return StatTable(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from ..db.models import HumanTask, ProcessInstance, User
 from .common import Cell, Facts, Statistic, StatTable
@@ -32,18 +33,30 @@ class Deadline:
     owner: str
 
 
+def _open_steps(facts: Facts, *columns: Any, with_case: bool = True) -> Select[Any]:
+    query = (
+        select(*columns)
+        .select_from(HumanTask)
+        .where(HumanTask.status == "ready", HumanTask.due_date.is_not(None))
+    )
+    fast = facts.visible(HumanTask.instance_id)
+    if fast is not None and not facts.f.unit:
+        query = query.where(fast)
+        return (
+            query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id) if with_case else query
+        )
+    query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(facts.scope())
+    return query.where(ProcessInstance.unit_id == facts.f.unit) if facts.f.unit else query
+
+
 def open_deadlines(facts: Facts, limit: int = BOARD_ROWS) -> list[Deadline]:
     """Open steps with a due date in the actor's scope (narrowed by unit, office, process), earliest first."""
     query = (
-        select(HumanTask, ProcessInstance.title, User.display_name)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        _open_steps(facts, HumanTask, ProcessInstance.title, User.display_name)
         .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.status == "ready", HumanTask.due_date.is_not(None), facts.scope())
         .order_by(HumanTask.due_date, HumanTask.id)
         .limit(limit)
     )
-    if facts.f.unit:
-        query = query.where(ProcessInstance.unit_id == facts.f.unit)
     out = []
     for task, title, assignee in facts.session.execute(query):
         role = facts.ctx.roles.roles.get(task.role)
@@ -68,8 +81,10 @@ def _bucket(left: int) -> str:
 def deadline_statistics(facts: Facts) -> Statistic:
     board = open_deadlines(facts)
     counts = {label: 0 for _lo, _hi, label in BUCKETS}
-    for d in board:
-        counts[_bucket(d.working_days_left)] += 1
+    per_day = _open_steps(facts, HumanTask.due_date, func.count(HumanTask.id), with_case=False)
+    per_day = per_day.group_by(HumanTask.due_date)
+    for due, n in facts.session.execute(per_day):  # every open step counted, not only the board's rows
+        counts[_bucket(facts.ctx.calendar.working_days_between(facts.today, due))] += int(n)
     overdue_link = {k: v for k, v in facts.f.query_args().items() if k not in ("from", "to")}
     summary = tuple(
         (Cell(label), Cell(n, {**overdue_link, "overdue": "1"} if label == BUCKETS[0][2] else None))

@@ -15,7 +15,7 @@ REPEAT_AT_LEAST = 2
 
 
 def _summary(facts: Facts) -> StatTable:
-    pending = facts.select("inquiry", func.count(CaseFact.id), dated=False).where(
+    pending = facts.select("inquiry", func.count(CaseFact.id), dated=False, with_case=True).where(
         CaseFact.done_at.is_(None), ProcessInstance.status == "running"
     )
     n_pending = facts.session.scalar(pending) or 0
