@@ -107,7 +107,8 @@ def _facts(rng: random.Random, cid: int, person: str, unit: str, day: date) -> l
     ]
     if rng.random() < 0.3:
         served = day + timedelta(days=30)
-        answered = None if day > date.today() - timedelta(days=60) else served + timedelta(days=rng.randrange(10, 30))
+        recent = day > date.today() - timedelta(days=60)  # the letters of the last two months await replies
+        answered = None if recent else served + timedelta(days=rng.randrange(10, 30))
         due, num = served + timedelta(days=21), 15.0 if answered else None
         inquiry = {"kind": "inquiry", "key": "1", "code": "countersigned", "at": served, "due": due}
         out.append({**base, **inquiry, "done_at": answered, "num": num})
