@@ -10,12 +10,15 @@ from typing import Any
 from sqlalchemy import select
 
 from . import audit, stats
+from .case_audit import CaseAudit, case_audit
 from .caselist import STATUS_NAMES, CaseFilter, all_cases, case_page
 from .clock import CHINA_TZ, local_today
 from .context import EngineContext
 from .db.models import ProcessVersion, Unit, User, UserRole
 from .errors import NotFound
 from .exports import MAX_ROWS, ExportFile, Sheet, render
+from .process_view import ProcessMap, process_map
+from .queries import IncidentDetail, incident_details
 from .records import Actor, Page
 from .reports import SECTIONS, render_report, report_period
 from .roles import Scope
@@ -99,6 +102,25 @@ class Supervisor:
             tuple(sorted((o, names.get(o, o)) for o in offices if o)),
             tuple(sorted(processes.items())),
         )
+
+    def process_map(
+        self, actor: Actor, process_id: str, version: int | None = None, diagram: str | None = None
+    ) -> ProcessMap:
+        """A process version's diagram with the cases in scope standing on each step."""
+        self.require(actor)
+        with self.ctx.db.reading() as session:
+            return process_map(self.ctx, session, actor, process_id, version, diagram)
+
+    def case_audit(self, actor: Actor, instance_id: int) -> CaseAudit:
+        """The audit trail of a case in the actor's scope, with whether its chain verifies."""
+        with self.ctx.db.reading() as session:
+            return case_audit(self.ctx, session, actor, instance_id)
+
+    def incidents(self, actor: Actor) -> list[IncidentDetail]:
+        """Cases stopped by a script or engine error, with the error, the step and the case data."""
+        self.require(actor)
+        with self.ctx.db.reading() as session:
+            return incident_details(self.ctx, session, actor)
 
     # --- exports ---------------------------------------------------------------------------------
     def export_statistic(self, actor: Actor, name: str, f: stats.StatFilter, fmt: str) -> ExportFile:

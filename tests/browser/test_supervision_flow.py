@@ -1,0 +1,138 @@
+"""A supervisor's morning on the real pages (issue 8), over the demo storyline: the dashboard's charts,
+a figure followed to the cases behind it, a search for 冯乙, a reminder and a reassignment from the case
+page, and the officer finding the reassigned step and its notice. Screenshots go to the README."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import CHINA_TZ
+from engine.db.models import HumanTask
+from engine.storyline import play
+from tests.browser.conftest import LiveServer, serve
+from tests.browser.pages import Person
+from tests.conftest import ROOT, WORKFLOWS, build_engine, make_workflows_dir
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+TODAY = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("supervision")
+    workflows = make_workflows_dir(tmp, *sorted(p.parent for p in WORKFLOWS.glob("*/process.toml")))
+    shutil.copy(WORKFLOWS / "storyline.json", workflows / "storyline.json")
+    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
+    play(engine, workflows, workflows / "storyline.json", TODAY)
+    engine.clock.set(TODAY)  # type: ignore[attr-defined]
+    engine.fire_due_timers()
+    yield from serve(engine)
+    engine.close()
+
+
+def _charts_drawn(page: Any) -> None:
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ql-chart')].every(e => e.dataset.chartStatus === 'ready')",
+        timeout=30_000,
+    )
+
+
+def _open_officer_step(live: LiveServer) -> tuple[int, int]:
+    """(case, step) of an open step of a 承办室 officer that another officer of hers could take."""
+    engine = live.engine
+    secretary = engine.actor_by_name("zhangsan")
+    with engine.ctx.db.reading() as session:
+        rows = session.execute(
+            select(HumanTask.id, HumanTask.instance_id)
+            .where(HumanTask.status == "ready", HumanTask.role == "JC", HumanTask.assignee_id.is_not(None))
+            .order_by(HumanTask.id)
+        ).all()
+    for task_id, case in rows:
+        if engine.interventions.candidates(secretary, task_id):  # type: ignore[arg-type]
+            return case, task_id
+    raise AssertionError("the storyline has no step to reassign")
+
+
+def test_a_supervisor_reads_the_dashboard_searches_and_steers(
+    chromium: Any, live: LiveServer, artifacts: Path
+) -> None:
+    lead = Person(chromium, live.url, "zhangsan", artifacts)
+    page = lead.page
+    page.get_by_role("link", name="监督看板").click()
+    page.get_by_role("heading", name="监督看板").wait_for()
+    _charts_drawn(page)
+    assert page.locator(".ql-chart svg").count() == page.locator(".ql-chart").count() >= 12
+    shutil.copy(lead.shot("dashboard"), SCREENSHOTS / "dashboard.png")
+    forms = page.locator("#forms")
+    forms.scroll_into_view_if_needed()
+    forms.screenshot(path=str(SCREENSHOTS / "dashboard-forms.png"))
+    figure = page.locator("table[data-stat=forms] tbody tr").first.locator("td").nth(1).locator("a")
+    counted = int(figure.inner_text())
+    figure.click()
+    page.get_by_role("heading", name="案件").wait_for()
+    assert "来自监督看板的统计口径" in page.locator(".narrowed").inner_text()
+    assert (
+        page.locator("table.cases tbody tr").count() == int(page.locator("h1 .count").inner_text()) <= counted
+    )
+    assert int(page.locator("h1 .count").inner_text()) > 0
+
+    page.goto("/instances")
+    page.get_by_label("搜索").fill("冯乙")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_load_state()
+    titles = page.locator("table.cases tbody tr td:nth-child(2) a").all_inner_texts()
+    assert titles and "XS-2025-0031 冯乙" in titles
+    assert all("冯乙" in t or "一案双查" in t for t in titles)
+    lead.blur()
+    shutil.copy(lead.shot("search"), SCREENSHOTS / "search.png")
+
+    case, task = _open_officer_step(live)
+    page.goto(f"/instances/{case}")
+    row = page.locator(f"tr[data-task-id='{task}']")
+    row.locator("summary").click()
+    row.get_by_label("催办理由").fill("请于三个工作日内提出处置意见")
+    row.get_by_role("button", name="催办").click()
+    page.wait_for_load_state()
+    assert "已催办" in page.locator(".flash.success").inner_text()
+    assert "示纪案催〔2026〕1号" in page.locator("#documents").inner_text()
+    row = page.locator(f"tr[data-task-id='{task}']")
+    row.locator("summary").click()
+    chosen = row.get_by_label("转办给").locator("option").nth(1)
+    officer_name = chosen.inner_text()
+    row.get_by_label("转办给").select_option(label=officer_name)
+    row.get_by_label("转办理由").fill("原承办人出差，改由其他同志办理")
+    row.get_by_role("button", name="转办").click()
+    page.wait_for_load_state()
+    assert "已转办" in page.locator(".flash.success").inner_text()
+    history = page.locator("ol.history").inner_text()
+    assert "催办" in history and "转办" in history and "原承办人出差" in history
+    page.locator("#steer").scroll_into_view_if_needed()
+    shutil.copy(lead.shot("case-steer"), SCREENSHOTS / "case-steer.png")
+
+    new_holder = _holder_of(live, task)
+    officer = Person(chromium, live.url, new_holder, artifacts)
+    assert int(officer.page.locator(".unread-count").inner_text()) >= 1
+    officer.page.get_by_role("link", name=re.compile("^通知")).click()
+    assert "【转办】" in officer.page.locator("ul.notice-list").inner_text()
+    shutil.copy(officer.shot("notices"), SCREENSHOTS / "notices.png")
+    officer.page.goto("/")
+    assert officer.page.locator(f"a[href='/tasks/{task}']").count() == 1
+    assert lead.console_errors == [] and officer.console_errors == []
+    lead.close()
+    officer.close()
+
+
+def _holder_of(live: LiveServer, task_id: int) -> str:
+    engine = live.engine
+    with engine.ctx.db.reading() as session:
+        assignee = session.get(HumanTask, task_id).assignee_id  # type: ignore[union-attr]
+    return next(a.username for a, _u in engine.users() if a.id == assignee)
