@@ -66,7 +66,9 @@ def advance(
     data = spiff.current_data(wf)
     if sctx.notices:
         deliver_notices(ctx, session, instance, sctx.notices, data, now)
-    _index(ctx, session, instance, data, payload, (completed.bpmn_id, task_data) if completed else None)
+    submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    done = (completed.bpmn_id, {**task_data, **submitted}) if completed else None  # the task as completed
+    index_case(ctx, session, instance, data, submitted, done)
     if actor is not None:
         add_participants(
             session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
@@ -93,25 +95,23 @@ def advance(
     return steps
 
 
-def _index(
+def index_case(
     ctx: EngineContext,
     session: Session,
     instance: ProcessInstance,
     data: dict[str, Any],
-    payload: dict[str, Any],
-    completed: tuple[str, dict[str, Any]] | None,
+    submitted: dict[str, Any],
+    completed: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
     """What the supervisors' lists and figures read: the handling office, the searchable text and the
-    case facts, kept in step with the case in the action's transaction."""
+    case facts, kept in step with the case (in the action's transaction; `qinglian reindex` too)."""
     proc = ctx.specs.get(session, instance.version_id).meta["process"]
     office = data.get(proc.get("office_var", "")) or proc.get("office")
     if office and office != instance.handling_office:
         instance.handling_office = str(office)[:16]
-    submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     search.update_case_text(session, instance, data, submitted)
-    done = (completed[0], {**completed[1], **submitted}) if completed else None  # the task as completed
     with action(ctx):  # rules may use today() and the calendar
-        facts.record(ctx, session, instance, data, done)
+        facts.record(ctx, session, instance, data, completed)
 
 
 def _send(

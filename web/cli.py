@@ -12,6 +12,7 @@ import click
 
 from engine import CHINA_TZ, DeployRejected, Engine, FrozenClock, InvalidSubmission, Settings
 from engine.demo import seed_county
+from engine.reindex import reindex as reindex_cases
 from engine.storyline import seed_demo_cases
 from engine.workdays import WorkCalendar
 from engine.worker import run_forever
@@ -136,10 +137,12 @@ def timers_run(now_text: str | None) -> None:
     if now_text:
         now = datetime.fromisoformat(now_text)
         now = now if now.tzinfo else now.replace(tzinfo=CHINA_TZ)
-    fired = _engine(now).fire_due_timers()
+    engine = _engine(now)
+    fired = engine.fire_due_timers()
     for item in fired:
         click.echo(f"#{item.instance_id} {item.title}: {'、'.join(item.fired)}")
     click.echo(f"{len(fired)} 个案件的定时器已触发")
+    click.echo(f"{engine.notices.sweep_deadlines()} 条期限提醒已发出")
 
 
 @main.group()
@@ -184,6 +187,12 @@ def users_add(
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(exc.errors.values())) from exc
     click.echo(f"已创建 {username}")
+
+
+@main.command()
+def reindex() -> None:
+    """Rebuild the search text and the dashboard's facts of every case from its state."""
+    click.echo(f"{reindex_cases(_engine().ctx)} 个案件已重新索引")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request, send_file, url_
 from flask_login import login_required
 
 from engine.exports import ExportFile
+from engine.reports import report_period
 from engine.stats import StatTable
 
 from .context import current_actor, engine_of
@@ -63,7 +64,7 @@ def index() -> Any:
         choices=engine.supervisor.choices(actor),
         chart_of=chart_of,
         report_month=f.date_to.strftime("%Y-%m"),
-        report_quarter=f"{f.date_to.year}-Q{(f.date_to.month - 1) // 3 + 1}",
+        report_quarter=report_period("quarter", f"{f.date_to.year}-Q{(f.date_to.month - 1) // 3 + 1}"),
     )
 
 

@@ -137,3 +137,24 @@ def test_a_rule_that_does_not_fit_the_data_records_nothing(mini_engine: Engine, 
     assert recorded(mini_engine, case, [other], {"zero": 0}) == [
         ("0", "", "", D("2025-09-01"), None, None, None)
     ]
+
+
+def test_reindex_rebuilds_search_text_office_and_facts_from_the_cases_state(tmp_path: Path) -> None:
+    from sqlalchemy import delete, update
+
+    from engine.caselist import CaseFilter
+    from engine.db.models import CaseText
+    from engine.reindex import reindex
+
+    engine, walk = walked(tmp_path, "clue_disposal", "demo_fengyi_xs_2025_0031", "dual_inquiry")
+    with engine.ctx.db.transaction() as session:  # as stored before issue 8: nothing to read
+        session.execute(delete(CaseFact))
+        session.execute(delete(CaseText))
+        session.execute(update(ProcessInstance).values(handling_office=None))
+    secretary = engine.actor_by_name("zhangsan")
+    assert engine.supervisor.cases(secretary, CaseFilter(q="冯乙")).total == 0  # type: ignore[arg-type]
+    assert reindex(engine.ctx) == 2
+    assert engine.supervisor.cases(secretary, CaseFilter(q="冯乙")).total == 2  # type: ignore[arg-type]
+    assert engine.supervisor.cases(secretary, CaseFilter(office="JC1")).total == 1  # type: ignore[arg-type]
+    assert [c for _k, c, *_ in facts_of(engine, walk.own_id, "measure")] == ["DJQ"]
+    engine.close()

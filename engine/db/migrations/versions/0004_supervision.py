@@ -94,8 +94,8 @@ def _full_text_index() -> None:
 
 
 def _backfill_titles() -> None:
-    """Cases of an earlier version are found by title and number at once (`qinglian reindex` adds the
-    names and opinions from their state)."""
+    """Cases stored before are found by title and number at once (`qinglian reindex` adds their names,
+    opinions and facts from their state)."""
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT id, title, business_key FROM process_instance")).all()
     text_table = sa.table("case_text", sa.column("instance_id"), sa.column("content"), sa.column("body"))
