@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from engine import Actor
 
-from .context import engine_of
+from .context import engine_of, local_path
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -62,9 +62,7 @@ def login() -> Any:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("tasks.inbox")
+    return local_path(target) or url_for("tasks.inbox")
 
 
 @bp.post("/logout")

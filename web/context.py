@@ -15,3 +15,10 @@ def engine_of() -> Engine:
 def current_actor() -> Actor:
     """The signed-in person (session or API token); views behind login only."""
     return g.actor  # type: ignore[no-any-return]
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site (never another host: //x, /\\x, a scheme), else None."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
+        return target
+    return None

@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from engine.notices import KINDS
 
-from .context import current_actor, engine_of
+from .context import current_actor, engine_of, local_path
 
 bp = Blueprint("notices", __name__)
 
@@ -35,7 +35,7 @@ def read() -> Any:
     engine, actor = engine_of(), current_actor()
     one = request.form.get("id", type=int)
     engine.notices.mark_read(actor, [one] if one else None)
-    target = request.form.get("open")
-    if one and target and target.startswith("/") and not target.startswith("//"):
+    target = local_path(request.form.get("open"))
+    if one and target:
         return redirect(target, 303)  # read it by following it
     return redirect(url_for("notices.index"), 303)

@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from engine import Conflict, NotPermitted, Refused
 
-from .context import current_actor, engine_of
+from .context import current_actor, engine_of, local_path
 
 bp = Blueprint("recusals", __name__)
 
@@ -32,8 +32,8 @@ def ask(instance_id: int) -> Any:
         flash(f"回避申请未提交：{exc}", "error")
     else:
         flash("回避申请已提交，由纪委书记决定", "success")
-    back = form.get("back", "")
-    if back.startswith("/") and not back.startswith("//"):
+    back = local_path(form.get("back"))
+    if back:
         return redirect(back, 303)
     return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="recusals"), 303)
 

@@ -38,3 +38,16 @@ def test_the_api_lists_notices_and_marks_them_read(app: Flask, engine: Engine) -
     assert (
         marked == {"marked": 1} and client.get("/api/v1/notifications", headers=headers).json["unread"] == 0
     )
+
+
+def test_following_a_notice_never_leads_off_the_site(app: Flask, engine: Engine) -> None:
+    engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
+    officer = Browser(app.test_client())
+    officer.login("qianqi")
+    token = csrf_of(officer.client.get("/notifications").text)
+    notice = engine.notices.of(engine.actor_by_name("qianqi"))[0]  # type: ignore[arg-type]
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example/x"):
+        answer = officer.client.post(
+            "/notifications/read", data={"csrf_token": token, "id": notice.id, "open": target}
+        )
+        assert answer.headers["Location"] == "/notifications", target
