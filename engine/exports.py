@@ -39,6 +39,17 @@ class ExportFile:
     rows: int
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> object:
+    """A value as text a spreadsheet will not run: one starting like a formula gets a leading quote
+    (CSV/formula injection; numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _stamp(actor: Actor, at: datetime) -> str:
     local = at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
     return f"导出人：{actor.display_name}（{actor.username}）  导出时间：{local}  （内部资料，注意保密）"
@@ -53,7 +64,7 @@ def _csv(title: str, sheets: list[Sheet], stamp: str) -> bytes:
         writer.writerow([])
         writer.writerow([sheet.title])
         writer.writerow(sheet.columns)
-        writer.writerows(sheet.rows)
+        writer.writerows([_safe(v) for v in row] for row in sheet.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read the file as UTF-8
 
 
@@ -79,7 +90,7 @@ def _xlsx(title: str, sheets: list[Sheet], stamp: str) -> bytes:
         for cell in ws[4]:
             cell.font = bold
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append([_safe(v) for v in row])
         ws["A1"].font = Font(bold=True, size=13)
     book.properties.creator = stamp
     out = io.BytesIO()

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -177,3 +178,19 @@ def test_the_quarterly_report_is_written_from_the_same_figures(world) -> None:  
     refused = api(app, engine, "zhangsan", "/api/v1/reports/month?value=2026-13")
     assert refused.status_code == 400 and "period" in refused.json["errors"]
     assert api(app, engine, "wangwu", "/api/v1/reports/month?value=2026-06").status_code == 404
+
+
+def test_exported_text_never_runs_as_a_formula(world) -> None:  # type: ignore[no-untyped-def]
+    from engine.exports import Sheet, render
+
+    engine, _app = world
+    sheet = Sheet("t", ("a", "b"), (('=HYPERLINK("http://x")', -3), ("+1", "@SUM(A1)"), ("正常", "-减")))
+    csv_rows = _csv_rows(
+        render("csv", "t", [sheet], engine.actor_by_name("zhangsan"), datetime.now(UTC)).content
+    )
+    assert csv_rows[5:] == [['\'=HYPERLINK("http://x")', "-3"], ["'+1", "'@SUM(A1)"], ["正常", "'-减"]]
+    book = load_workbook(
+        io.BytesIO(render("xlsx", "t", [sheet], engine.actor_by_name("zhangsan"), datetime.now(UTC)).content)
+    )
+    cells = [[c.value for c in row] for row in book[book.sheetnames[0]].iter_rows(min_row=5)]
+    assert cells == [['\'=HYPERLINK("http://x")', -3], ["'+1", "'@SUM(A1)"], ["正常", "'-减"]]
