@@ -61,8 +61,16 @@ def test_supervisor_pages_and_endpoints_exist_only_for_a_supervision_scope(world
     engine, app = world
     client = signed_in(app, username).client
     expected = 200 if username in SUPERVISORS else 404
-    assert client.get("/dashboard" + Q).status_code == expected
-    assert client.get("/dashboard/forms.csv" + Q).status_code == expected
+    for page in (
+        "/dashboard" + Q,
+        "/dashboard/forms.csv" + Q,
+        "/dashboard/report.docx?month=2026-06",
+        "/incidents",
+    ):
+        assert client.get(page).status_code == expected, page
+    for page in ("/processes/clue_disposal/view", "/processes/clue_disposal/view.bpmn"):
+        assert client.get(page).status_code == expected, page
+    assert api(app, engine, username, "/api/v1/reports/quarter?value=2026-Q2").status_code == expected
     assert api(app, engine, username, "/api/v1/stats/forms" + Q).status_code == expected
     assert api(app, engine, username, "/api/v1/stats/rectification?format=xlsx").status_code == expected
     assert ("监督看板" in client.get("/").text) == (username in SUPERVISORS)
