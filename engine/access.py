@@ -38,15 +38,17 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def instance_visible(actor: Actor, roles: RoleBook) -> ColumnElement[bool]:
-    """Staff who take part in a case see its file, and so do the supervisors whose scope covers it —
-    except at a need-to-know level (机密), which takes participation; recused people never see it."""
+def instance_visible(actor: Actor, roles: RoleBook, case_file: bool = True) -> ColumnElement[bool]:
+    """Staff who take part in a case see its file, and so do the office's supervisors whose scope covers
+    it — except at a need-to-know level (机密), which takes participation; recused people never see it.
+    With `case_file=False`: the cases a person may count and list (a unit's party secretary: his unit's
+    inspections and 整改, as figures and list rows, not their files)."""
     takes_part = exists().where(
         InstanceParticipant.instance_id == ProcessInstance.id,
         InstanceParticipant.user_id == actor.id,
         InstanceParticipant.kind == "staff",
     )
-    scope = roles.scope(actor.roles, actor.unit_id)
+    scope = roles.scope(actor.roles, actor.unit_id, case_file=case_file)
     if scope is not None:
         supervised = in_scope(scope)
         if roles.need_to_know:

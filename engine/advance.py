@@ -36,6 +36,7 @@ def advance(
     payload: dict[str, Any],
     completed: HumanTask | None = None,
     act: Callable[[], None] | None = None,
+    takes_part: bool = True,
 ) -> list[str]:
     steps: list[str] = []
     issued: list[documents.IssuedDocument] = []
@@ -69,7 +70,7 @@ def advance(
     submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     done = (completed.bpmn_id, {**task_data, **submitted}) if completed else None  # the task as completed
     index_case(ctx, session, instance, data, submitted, done)
-    if actor is not None:
+    if actor is not None and takes_part:  # a supervisor's intervention does not make them a participant
         add_participants(
             session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
         )

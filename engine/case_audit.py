@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .access import in_scope
+from .access import in_scope, instance_visible
 from .context import EngineContext
 from .db.models import AuditEvent, ProcessInstance, User
 from .errors import NotFound
@@ -53,9 +53,11 @@ class CaseAudit:
 
 def case_audit(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> CaseAudit:
     """The trail of a case its supervisor may read (scope covers it); NotFound for anyone else."""
-    scope = ctx.roles.scope(actor.roles, actor.unit_id)
+    scope = ctx.roles.scope(actor.roles, actor.unit_id, case_file=True)
     covered = scope is not None and session.scalar(
-        select(ProcessInstance.id).where(ProcessInstance.id == instance_id, in_scope(scope))
+        select(ProcessInstance.id).where(
+            ProcessInstance.id == instance_id, in_scope(scope), instance_visible(actor, ctx.roles)
+        )
     )
     if not covered:
         raise NotFound("案件不存在")

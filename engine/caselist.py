@@ -129,7 +129,7 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
 
 def _filtered(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter) -> Select[Any]:
     today = local_today(ctx.clock)
-    conditions = [instance_visible(actor, ctx.roles), *_column_conditions(f)]
+    conditions = [instance_visible(actor, ctx.roles, case_file=False), *_column_conditions(f)]
     if f.q:
         found = search.matches(session, f.q)
         if found is not None:
@@ -213,7 +213,7 @@ def case_page(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter)
         session.scalar(select(func.count()).select_from(_filtered(ctx, session, actor, f).subquery())) or 0
     )
     query = _ordered(ctx, session, actor, f).offset((f.page - 1) * f.per_page).limit(f.per_page)
-    return Page(tuple(_rows(ctx, session, list(session.scalars(query)))), total, f.page, f.per_page)
+    return Page(tuple(_rows(ctx, session, actor, list(session.scalars(query)))), total, f.page, f.per_page)
 
 
 def all_cases(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter, limit: int) -> list[CaseRow]:
@@ -222,14 +222,19 @@ def all_cases(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter,
     query = _ordered(ctx, session, actor, f)
     for start in range(0, limit, 1000):
         batch = list(session.scalars(query.offset(start).limit(min(1000, limit - start))))
-        rows.extend(_rows(ctx, session, batch))
+        rows.extend(_rows(ctx, session, actor, batch))
         if len(batch) < 1000:
             break
     return rows
 
 
-def _rows(ctx: EngineContext, session: Session, rows: list[ProcessInstance]) -> list[CaseRow]:
+def _rows(ctx: EngineContext, session: Session, actor: Actor, rows: list[ProcessInstance]) -> list[CaseRow]:
     ids = [r.id for r in rows]
+    files = set(
+        session.scalars(
+            select(ProcessInstance.id).where(ProcessInstance.id.in_(ids), instance_visible(actor, ctx.roles))
+        )
+    )
     today = local_today(ctx.clock)
     late = set(
         session.scalars(
@@ -261,6 +266,7 @@ def _rows(ctx: EngineContext, session: Session, rows: list[ProcessInstance]) -> 
             overdue=r.id in late,
             started_at=r.started_at,
             updated_at=r.updated_at,
+            openable=r.id in files,
         )
         for r in rows
     ]

@@ -38,7 +38,7 @@ def send_pending(ctx: EngineContext) -> int:
         ).all()
     if not rows:
         return 0
-    sent = []
+    sent = []  # mailed, or refused for good (an address the server will not take): not tried again
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
             if settings.smtp_starttls:
@@ -50,7 +50,10 @@ def send_pending(ctx: EngineContext) -> int:
                 message["From"], message["To"] = settings.smtp_sender, address
                 message["Subject"] = "清廉：" + text[:60]
                 message.set_content(f"{name}：\n\n{text}\n\n请登录清廉平台办理。本邮件由系统发送，请勿回复。")
-                smtp.send_message(message)
+                try:
+                    smtp.send_message(message)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    log.warning("SMTP refused notice %s to %s: %s", notice_id, address, exc)
                 sent.append(notice_id)
     except (OSError, smtplib.SMTPException) as exc:  # the server is down: try again next sweep
         log.warning("SMTP: %s (%d notices wait)", exc, len(rows) - len(sent))

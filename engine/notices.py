@@ -5,9 +5,9 @@ notify() calls. Each person reads theirs, sees how many are unread, and marks th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,8 +48,9 @@ def deliver(
     at: datetime,
     task_id: int | None = None,
     lane: str = "",
+    due: date | None = None,
 ) -> None:
-    """One notice to each of these people (once each)."""
+    """One notice to each of these people (once each); `due`: the deadline it is about."""
     for uid in dict.fromkeys(user_ids):
         session.add(
             Notification(
@@ -60,14 +61,16 @@ def deliver(
                 created_at=at,
                 kind=kind,
                 task_id=task_id,
+                due_date=due,
             )
         )
 
 
 def holders(session: Session, row: HumanTask) -> list[int]:
     """Who holds an open step: its assignee, or everyone who may act on it; never someone recused."""
-    ids = [row.assignee_id] if row.assignee_id and row.assignee_id > 0 else []
-    ids = ids or eligible_user_ids(session, row.role, row.unit_id, None)
+    if row.assignee_id == -1:
+        return []  # the step names a person not known yet: nobody holds it
+    ids = [row.assignee_id] if row.assignee_id else eligible_user_ids(session, row.role, row.unit_id, None)
     recused = set(
         session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == row.instance_id))
     )
@@ -75,39 +78,44 @@ def holders(session: Session, row: HumanTask) -> list[int]:
 
 
 def deadline_sweep(ctx: EngineContext) -> int:
-    """Tell the holders of every open step due within three working days, or overdue, once per step
-    and kind; returns how many notices were sent. Run by the worker beside the timers."""
+    """Tell the holders of every open step due within three working days, or overdue, once per step,
+    deadline and kind (a deadline moved by 延期 or 恢复 is told of again); returns how many notices
+    were sent. Run by the worker beside the timers."""
     today = local_today(ctx.clock)
     soon = ctx.calendar.add_working_days(today, SOON).due
+    kind = case((HumanTask.due_date < today, "overdue"), else_="due_soon")
+    told = exists().where(
+        Notification.task_id == HumanTask.id,
+        Notification.kind == kind,
+        Notification.due_date == HumanTask.due_date,
+    )
     sent = 0
     with ctx.db.transaction() as session:
         rows = session.execute(
             select(HumanTask, ProcessInstance.title)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.status == "ready", HumanTask.due_date <= soon)
+            .where(HumanTask.status == "ready", HumanTask.due_date <= soon, ~told)
         ).all()
-        told = {
-            (uid, tid, kind)
-            for uid, tid, kind in session.execute(
-                select(Notification.user_id, Notification.task_id, Notification.kind).where(
-                    Notification.task_id.in_([r.id for r, _t in rows]),
-                    Notification.kind.in_(("due_soon", "overdue")),
-                )
-            )
-        }
         for row, title in rows:
-            kind = "overdue" if row.due_date < today else "due_soon"
+            late = row.due_date < today
             text = (
                 f"【已逾期】{title}：“{row.title}”期限为{row.due_date}，已逾期"
-                if kind == "overdue"
+                if late
                 else f"【即将到期】{title}：“{row.title}”应于{row.due_date}前办理"
             )
             for uid in holders(session, row):
-                if (uid, row.id, kind) in told:
-                    continue
                 try:
                     with session.begin_nested():  # another worker may have told them a moment ago
-                        deliver(session, row.instance_id, [uid], kind, text, ctx.clock.now(), row.id)
+                        deliver(
+                            session,
+                            row.instance_id,
+                            [uid],
+                            "overdue" if late else "due_soon",
+                            text,
+                            ctx.clock.now(),
+                            row.id,
+                            due=row.due_date,
+                        )
                 except IntegrityError:
                     continue
                 sent += 1

@@ -80,7 +80,7 @@ def process_map(
         .where(
             ProcessInstance.version_id == chosen.id,
             HumanTask.status == "ready",
-            instance_visible(actor, ctx.roles),
+            instance_visible(actor, ctx.roles, case_file=False),
         )
         .group_by(HumanTask.bpmn_id)
         .order_by(HumanTask.bpmn_id)

@@ -23,8 +23,8 @@ class VersionView:
     sha256: str
     deployed_at: datetime
     deployed_by: str
-    cases: int
-    running: int
+    cases: int | None  # None: the counts are for supervisors only
+    running: int | None
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ class ProcessDetail:
 
 
 def process_detail(ctx: EngineContext, session: Session, actor: Actor, process_id: str) -> ProcessDetail:
-    """The process with every deployed version, newest first; NotFound if it was never deployed."""
+    """The process with every deployed version, newest first (how many cases run on each: for
+    supervisors only); NotFound if it was never deployed."""
+    supervises = ctx.roles.scope(actor.roles, actor.unit_id) is not None
     counts = (
         select(
             ProcessInstance.version_id,
@@ -72,7 +74,14 @@ def process_detail(ctx: EngineContext, session: Session, actor: Actor, process_i
         start_form=form.schema if form else None,
         start_ui=form.ui if form else None,
         versions=tuple(
-            VersionView(v.version, v.sha256, v.deployed_at, v.deployed_by, int(n or 0), int(r or 0))
+            VersionView(
+                v.version,
+                v.sha256,
+                v.deployed_at,
+                v.deployed_by,
+                int(n or 0) if supervises else None,
+                int(r or 0) if supervises else None,
+            )
             for v, n, r in rows
         ),
     )

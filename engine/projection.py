@@ -127,5 +127,8 @@ def deliver_notices(
         if role is None:
             continue
         unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
-        people = eligible_user_ids(session, role.code, unit, assignee)
+        recused = set(
+            session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == instance.id))
+        )
+        people = [uid for uid in eligible_user_ids(session, role.code, unit, assignee) if uid not in recused]
         notices.deliver(session, instance.id, people, "notice", text, now, lane=lane)

@@ -157,6 +157,7 @@ class CaseRow:
     overdue: bool
     started_at: datetime
     updated_at: datetime
+    openable: bool = True  # the actor may open the case file (a unit head: his unit's rows only)
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ def request(
         )
         session.add(row)
         session.flush()
-        deciders = _deciders(session, person.id)
+        deciders = _seeing(ctx, session, instance_id, _deciders(session, person.id))
         deliver(
             session,
             instance_id,
@@ -164,6 +164,22 @@ def request(
             },
         )
         return row.id
+
+
+def _seeing(ctx: EngineContext, session: Session, instance_id: int, user_ids: list[int]) -> list[int]:
+    """Those of `user_ids` who may see the case (notices never reach anyone else)."""
+    out = []
+    for uid in user_ids:
+        user = session.get(User, uid)
+        roles = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == uid)))
+        who = Actor(uid, user.username if user else "", "", user.unit_id if user else None, roles)
+        if session.scalar(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id == instance_id, instance_visible(who, ctx.roles)
+            )
+        ):
+            out.append(uid)
+    return out
 
 
 def _holds(session: Session, user_id: int, roles: tuple[str, ...]) -> bool:
@@ -198,7 +214,7 @@ def decide(
         himself = _holds(session, row.user_id, (DECIDER,))
         if actor.id == row.user_id:
             raise NotPermitted("本人不能决定自己的回避")
-        if not (actor.roles & ({"AG", "FG"} if himself else {DECIDER})):
+        if not (actor.roles & (set(RECORDERS) if himself else {DECIDER})):
             raise NotPermitted(
                 "回避由纪委书记决定" if not himself else "纪委书记的回避由上级决定，由案管室或分管副书记登记"
             )
@@ -254,7 +270,12 @@ def _withdraw(
     for task in freed:
         task.assignee_id = None  # open to the step's role and unit again (never to the recused person)
     if freed:
-        supervisors = list(session.scalars(select(UserRole.user_id).where(UserRole.role == "AG")))
+        supervisors = _seeing(
+            ctx,
+            session,
+            instance.id,
+            list(session.scalars(select(UserRole.user_id).where(UserRole.role == "AG"))),
+        )
         steps = "、".join(t.title for t in freed)
         deliver(
             session,
@@ -273,15 +294,19 @@ def requests_of(
     query = select(RecusalRequest, ProcessInstance.title).join(
         ProcessInstance, ProcessInstance.id == RecusalRequest.instance_id
     )
+    query = query.where(instance_visible(actor, ctx.roles))  # a 机密 case, a recusal: not in anyone's list
     if instance_id is not None:
-        query = query.where(RecusalRequest.instance_id == instance_id, instance_visible(actor, ctx.roles))
+        query = query.where(RecusalRequest.instance_id == instance_id)
     else:
         query = query.where(RecusalRequest.status == "pending")
     names = dict(session.execute(select(User.id, User.display_name)).all())
     out = []
     for row, title in session.execute(query.order_by(RecusalRequest.id)):
-        if instance_id is None and actor.id not in _deciders(session, row.user_id):
+        deciding = actor.id in _deciders(session, row.user_id)
+        if instance_id is None and not deciding:
             continue
+        # a reporter's grounds may tell who he is: for 信访室 and the deciders only (DOMAIN.md §9)
+        secret = row.requester == "检举控告人" and not deciding and "XF" not in actor.roles
         out.append(
             RecusalView(
                 row.id,
@@ -290,7 +315,7 @@ def requests_of(
                 names.get(row.user_id, ""),
                 row.requester,
                 row.form,
-                row.grounds,
+                "【保密】" if secret else row.grounds,
                 names.get(row.requested_by, ""),
                 row.requested_at,
                 row.status,

@@ -67,9 +67,13 @@ class RoleBook:
     def lanes(self) -> frozenset[str]:
         return frozenset(r.lane for r in self.roles.values())
 
-    def scope(self, codes: frozenset[str], unit: str | None) -> Scope | None:
-        """What holders of these roles in `unit` supervise; None: no supervisor page is theirs."""
-        held = [self.roles[c] for c in codes if c in self.roles]
+    def scope(self, codes: frozenset[str], unit: str | None, case_file: bool = False) -> Scope | None:
+        """What holders of these roles in `unit` supervise; None: no supervisor page is theirs. With
+        `case_file`, only what the office's own staff supervise: people outside the office (a unit's
+        party secretary) get figures and list rows, never the case file (roles.toml, DOMAIN.md §9)."""
+        held = [
+            self.roles[c] for c in codes if c in self.roles and not (case_file and self.roles[c].external)
+        ]
         county = any(r.monitor for r in held)
         processes = frozenset(p for r in held for p in r.sees)
         office = unit if unit and any(r.sees_office for r in held) else None

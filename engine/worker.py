@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -77,15 +78,25 @@ def sweep(ctx: EngineContext) -> list[FiredTimers]:
                 fired.append(FiredTimers(instance_id, title, tuple(steps)))
 
 
+NOTICE_EVERY = 60.0  # seconds between deadline-notice sweeps (deadlines are days; timers are moments)
+
+
 def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
-    """Every `worker_interval` seconds until `stop` is set: fire due timers, tell the holders of steps
-    falling due or overdue, mail the notices when SMTP is configured."""
+    """Every `worker_interval` seconds until `stop` is set: fire due timers; every minute tell the
+    holders of steps falling due or overdue, and mail the notices when SMTP is configured. Each job
+    outlives the others' failures (e.g. the database restarting, the mail server down)."""
+    last_notices = 0.0
     while not stop.is_set():
         try:
             for item in sweep(ctx):
                 log.info("instance %s: %s", item.instance_id, ", ".join(item.fired))
-            notices.deadline_sweep(ctx)
-            mailer.send_pending(ctx)
-        except Exception:  # a worker must outlive a bad sweep (e.g. database restarting)
+        except Exception:
             log.exception("timer sweep failed")
+        if time.monotonic() - last_notices >= NOTICE_EVERY:
+            last_notices = time.monotonic()
+            for job in (notices.deadline_sweep, mailer.send_pending):
+                try:
+                    job(ctx)
+                except Exception:
+                    log.exception("%s failed", job.__name__)
         stop.wait(ctx.settings.worker_interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, g
 
 from engine import Actor, Engine
@@ -18,7 +20,11 @@ def current_actor() -> Actor:
 
 
 def local_path(target: str | None) -> str | None:
-    """`target` if it is a path on this site (never another host: //x, /\\x, a scheme), else None."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
-        return target
-    return None
+    """`target` if it is a path on this site, else None: never another host (//x, /\\x, a scheme) and
+    nothing a browser would read otherwise (control characters)."""
+    if not target or any(ord(c) < 32 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

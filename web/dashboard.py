@@ -80,6 +80,7 @@ def send_export(file: ExportFile) -> Response:
 @login_required
 def export(name: str, format: str) -> Any:
     engine, actor = engine_of(), current_actor()
+    engine.supervisor.require(actor)  # 404 before any input is read
     f = engine.supervisor.stat_filter(request.args.to_dict())
     return send_export(engine.supervisor.export_statistic(actor, name, f, format))
 
@@ -127,5 +128,6 @@ def process_xml(process_id: str) -> Any:
 def report() -> Any:
     """The monthly (?month=YYYY-MM) or quarterly (?quarter=YYYY-Qn) report to the upper level."""
     engine, actor = engine_of(), current_actor()
+    engine.supervisor.require(actor)
     kind = "quarter" if request.args.get("quarter") else "month"
     return send_export(engine.supervisor.report(actor, kind, request.args.get(kind, "")))

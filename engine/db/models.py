@@ -231,12 +231,15 @@ class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_unread", "user_id", "read_at"),
-        # one "due soon" and one "overdue" notice per task and person, however often the sweep runs
+        Index("ix_notification_task", "task_id", "kind", "due_date"),  # told of this deadline yet?
+        # one "due soon" and one "overdue" notice per task, deadline and person, however often the sweep
+        # runs; a deadline moved (延期, 恢复) is a new one to tell of
         Index(
             "ux_notification_task_kind",
             "user_id",
             "task_id",
             "kind",
+            "due_date",
             unique=True,
             sqlite_where=text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
             postgresql_where=text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
@@ -250,6 +253,7 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(16), default="notice", server_default="notice")
     task_id: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date)  # the deadline a due_soon/overdue notice is about
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

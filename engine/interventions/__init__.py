@@ -26,7 +26,7 @@ class Interventions:
 
     def available(self, actor: Actor, instance_id: int) -> frozenset[str]:
         """The interventions this person may make on this case (the buttons of the case page)."""
-        scope = self.ctx.roles.scope(actor.roles, actor.unit_id)
+        scope = self.ctx.roles.scope(actor.roles, actor.unit_id, case_file=True)
         if scope is None:
             return frozenset()
         with self.ctx.db.reading() as session:

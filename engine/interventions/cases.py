@@ -109,7 +109,17 @@ def resume(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> D
 
         instance.status = "running"
         details = {"timers": moved, "tasks": {k: v.isoformat() for k, v in dues.items()}}
-        advance(ctx, session, instance, wf, actor, "intervention", payload("resume", why, details), act=act)
+        advance(
+            ctx,
+            session,
+            instance,
+            wf,
+            actor,
+            "intervention",
+            payload("resume", why, details),
+            act=act,
+            takes_part=False,
+        )
         _tell(ctx, session, instance, rows, f"【恢复】{instance.title} 已恢复办理，期限按剩余工作日顺延。")
         return record(ctx, session, actor, instance, "resume", why, details, audited=True)
 
@@ -179,7 +189,15 @@ def retry(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any, data:
             details = {"corrected": sorted(changes), "incidents": [i.id for i in incidents]}
             act = (lambda: correct_data(wf, changes)) if changes else None
             advance(
-                ctx, session, instance, wf, actor, "intervention", payload("retry", why, details), act=act
+                ctx,
+                session,
+                instance,
+                wf,
+                actor,
+                "intervention",
+                payload("retry", why, details),
+                act=act,
+                takes_part=False,
             )
             for incident in incidents:
                 incident.resolved_at, incident.resolved_by, incident.resolution = (

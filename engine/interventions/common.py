@@ -72,7 +72,7 @@ def permitted_read(
     )
     if visible is None:
         raise NotFound("案件不存在")
-    scope = ctx.roles.scope(actor.roles, actor.unit_id)
+    scope = ctx.roles.scope(actor.roles, actor.unit_id, case_file=True)
     allowed = actor.roles & ctx.roles.interventions.get(kind, frozenset())
     covered = scope is not None and session.scalar(
         select(ProcessInstance.id).where(ProcessInstance.id == instance_id, in_scope(scope))

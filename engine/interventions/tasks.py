@@ -100,12 +100,20 @@ def remind(ctx: EngineContext, actor: Actor, task_id: int, reason: Any) -> Done:
         return record(ctx, session, actor, instance, "remind", why, details, row)
 
 
+def _personal(ctx: EngineContext, row: HumanTask) -> bool:
+    """A step only its own person may do (the person concerned's reply): never reassigned."""
+    role = ctx.roles.roles.get(row.role)
+    return bool(role and role.external and role.scope == "person")
+
+
 def candidates(ctx: EngineContext, actor: Actor, task_id: int) -> list[tuple[str, str]]:
     """(username, name) of everyone a step may be reassigned to: its role and unit, not recused, not
-    the person holding it now."""
+    the person holding it now; nobody for a step only its own person may do."""
     with ctx.db.reading() as session:
         row = open_task(session, task_id)
         instance = permitted_read(ctx, session, actor, "reassign", row.instance_id)
+        if _personal(ctx, row):
+            return []
         query = (
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
@@ -123,9 +131,9 @@ def candidates(ctx: EngineContext, actor: Actor, task_id: int) -> list[tuple[str
 def _eligible(
     session: Session, ctx: EngineContext, row: HumanTask, instance: ProcessInstance, username: str
 ) -> User:
-    user = (
-        session.query(User).filter(User.username == str(username or ""), User.active.is_(True)).one_or_none()
-    )
+    if _personal(ctx, row):
+        raise Refused("此事项须由本人办理，不能转办")
+    user = session.scalar(select(User).where(User.username == str(username or ""), User.active.is_(True)))
     if user is None:
         raise Refused("查无此人，请填写转办对象的用户名")
     holds = session.get(UserRole, (user.id, row.role)) is not None
@@ -160,6 +168,7 @@ def reassign(ctx: EngineContext, actor: Actor, task_id: int, to: Any, reason: An
                 "intervention",
                 payload("reassign", why, details, row),
                 act=act,
+                takes_part=False,
             )
         row.assignee_id = user.id
         add_participants(session, instance.id, [user.id], "external" if role and role.external else "staff")
@@ -232,7 +241,15 @@ def extend(
             "timers": [{"name": n, "old": o.isoformat(), "new": w.isoformat()} for n, o, w in moved],
         }
         advance(
-            ctx, session, instance, wf, actor, "intervention", payload("extend", why, details, row), act=act
+            ctx,
+            session,
+            instance,
+            wf,
+            actor,
+            "intervention",
+            payload("extend", why, details, row),
+            act=act,
+            takes_part=False,
         )
         row.due_date, row.due_provisional = new, ctx.calendar.is_provisional(new)
         row.calendar_version = ctx.calendar.version

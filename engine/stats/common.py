@@ -109,9 +109,13 @@ class Facts:
         self._county = bool(scope and scope.county and not f.office and not f.process)
         self._hidden: list[int] | None = None
 
-    def scope(self) -> ColumnElement[bool]:
-        """The cases in the actor's scope that the unit, office and process filters leave."""
-        conditions = [instance_visible(self.actor, self.ctx.roles)]
+    def scope(self, case_file: bool = False) -> ColumnElement[bool]:
+        """The cases in the actor's scope that the unit, office and process filters leave (`case_file`:
+        only those whose file the actor may open, for rows that link to it)."""
+        conditions = [
+            instance_visible(self.actor, self.ctx.roles, case_file),
+            ProcessInstance.status != "cancelled",
+        ]
         if self.f.office:
             conditions.append(ProcessInstance.handling_office == self.f.office)
         if self.f.process:
@@ -119,14 +123,19 @@ class Facts:
         return and_(*conditions)
 
     def hidden(self) -> list[int]:
-        """The cases a county supervisor may not see: recused from, or 机密 without taking part."""
+        """The cases a county supervisor does not count: recused from, 机密 without taking part, 作废."""
         if self._hidden is None:
             recused = select(InstanceRecusal.instance_id).where(InstanceRecusal.user_id == self.actor.id)
             secret = select(ProcessInstance.id).where(  # few rows, by ix_process_instance_confidentiality
                 ProcessInstance.confidentiality.in_(sorted(self.ctx.roles.need_to_know)),
                 ~instance_visible(self.actor, self.ctx.roles),
             )
-            self._hidden = sorted({*self.session.scalars(recused), *self.session.scalars(secret)})
+            void = select(ProcessInstance.id).where(
+                ProcessInstance.status == "cancelled"
+            )  # 作废: not counted
+            self._hidden = sorted(
+                {*self.session.scalars(recused), *self.session.scalars(secret), *self.session.scalars(void)}
+            )
         return self._hidden
 
     def visible(self, instance_id: Any) -> ColumnElement[bool] | None:

@@ -45,7 +45,9 @@ def _open_steps(facts: Facts, *columns: Any, with_case: bool = True) -> Select[A
         return (
             query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id) if with_case else query
         )
-    query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(facts.scope())
+    query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
+        facts.scope(case_file=True)
+    )
     return query.where(ProcessInstance.unit_id == facts.f.unit) if facts.f.unit else query
 
 

@@ -71,9 +71,7 @@ def test_remind_sends_a_numbered_reminder_to_whoever_holds_the_step(mini_engine:
         notices(mini_engine, "fengyi")[-1]
         == "【催办】M-100 冯乙：“答复函询”，请按期答复（示纪案催〔2025〕1号）"
     )
-    assert [d.number for d in mini_engine.addressed_documents(actor(mini_engine, "fengyi"), case)] == [
-        "示纪案催〔2025〕1号"
-    ]
+    assert mini_engine.addressed_documents(actor(mini_engine, "fengyi"), case) == []  # the office's own paper
     entry = view.history[-1]
     assert (entry.kind, entry.title, entry.details["reason"]) == (
         "intervention",
@@ -99,6 +97,15 @@ def test_interventions_are_refused_to_those_who_may_not_make_them(mini_engine: E
     assert steer.available(actor(mini_engine, "zhaoliu"), case) == set(mini_engine.roles.interventions)
     assert steer.available(actor(mini_engine, "qianqi"), case) == frozenset()  # takes part, steers nothing
     assert steer.available(actor(mini_engine, "wangwu"), case) == frozenset()
+
+
+def test_a_step_only_its_own_person_may_do_is_never_reassigned(mini_engine: Engine) -> None:
+    case = served(mini_engine)
+    reply = open_step(mini_engine, case, "reply")  # 冯乙's own reply
+    lead = actor(mini_engine, "zhangsan")
+    assert mini_engine.interventions.candidates(lead, reply.id) == []
+    with pytest.raises(Refused, match="须由本人办理"):
+        mini_engine.interventions.reassign(lead, reply.id, "chuding", "改由他人答复")
 
 
 def test_reassign_goes_only_to_someone_who_may_do_the_step(mini_engine: Engine) -> None:

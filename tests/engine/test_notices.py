@@ -90,6 +90,12 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if "@" not in address or not address.endswith(".cn"):
+            return "550 no such mailbox"  # what a real server answers for an address it does not know
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 — aiosmtpd's hook
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
         return "250 OK"
@@ -148,3 +154,34 @@ def test_a_mail_server_that_is_down_only_delays_the_mail(mini_engine: Engine) ->
         assert (
             session.scalars(select(Notification.id).where(Notification.emailed_at.is_not(None))).all() == []
         )
+
+
+def test_a_deadline_moved_by_an_extension_is_told_of_again(mini_engine: Engine) -> None:
+    case = served_case(mini_engine)
+    mini_engine.clock.set(at("2025-10-20T09:00"))  # type: ignore[attr-defined]
+    assert mini_engine.notices.sweep_deadlines() == 1  # 2025-10-23 is three working days ahead
+    reply = next(t for t in mini_engine.inbox(actor(mini_engine, "fengyi")) if t.instance_id == case)
+    mini_engine.interventions.extend(actor(mini_engine, "lisi"), reply.id, "住院", working_days=5)  # to 10-30
+    assert mini_engine.notices.sweep_deadlines() == 0
+    mini_engine.clock.set(at("2025-10-27T09:00"))  # type: ignore[attr-defined]
+    assert mini_engine.notices.sweep_deadlines() == 1
+    assert (
+        texts(mini_engine, "fengyi", "due_soon")[-1]
+        == "【即将到期】M-100 冯乙：“答复函询”应于2025-10-30前办理"
+    )
+
+
+def test_an_address_the_server_refuses_does_not_hold_up_the_others(
+    mini_engine: Engine, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    with mini_engine.ctx.db.transaction() as session:
+        session.execute(update(User).where(User.username == "qianqi").values(email="qianqi@nowhere.example"))
+        session.execute(update(User).where(User.username == "fengyi").values(email="fengyi@example.gov.cn"))
+    served_case(mini_engine)  # 钱七's new step first, then 冯乙's
+    mini_engine.ctx.settings = dataclasses.replace(
+        mini_engine.ctx.settings, smtp_host="127.0.0.1", smtp_port=port
+    )
+    assert send_pending(mini_engine.ctx) == 2  # the refused one is set aside, the next goes out
+    assert [to for to, _m in inbox.messages] == [["fengyi@example.gov.cn"]]
+    assert send_pending(mini_engine.ctx) == 0

@@ -164,9 +164,11 @@ def test_the_api_lists_cases_with_a_total_and_gives_every_statistic(world) -> No
 
 def test_a_process_gives_its_versions_and_start_form(world) -> None:  # type: ignore[no-untyped-def]
     engine, app = world
-    found = api(app, engine, "wangwu", "/api/v1/processes/clue_disposal").json
+    found = api(app, engine, "wangwu", "/api/v1/processes/clue_disposal").json  # 信访室 may start, not count
     assert found["may_start"] is True and found["start_form"]["properties"]["clue_no"]["type"] == "string"
-    assert [(v["version"], v["cases"], v["running"]) for v in found["versions"]] == [(1, 4, 2)]
+    assert [(v["version"], v["cases"], v["running"]) for v in found["versions"]] == [(1, None, None)]
+    counted = api(app, engine, "zhaoliu", "/api/v1/processes/clue_disposal").json
+    assert [(v["version"], v["cases"], v["running"]) for v in counted["versions"]] == [(1, 4, 2)]
     assert api(app, engine, "wangwu", "/api/v1/processes/nope").status_code == 404
 
 
@@ -202,3 +204,18 @@ def test_exported_text_never_runs_as_a_formula(world) -> None:  # type: ignore[n
     )
     cells = [[c.value for c in row] for row in book[book.sheetnames[0]].iter_rows(min_row=5)]
     assert cells == [['\'=HYPERLINK("http://x")', -3], ["'+1", "'@SUM(A1)"], ["正常", "'-减"]]
+
+
+def test_a_unit_head_lists_his_units_inspections_and_rectification_but_opens_no_file(world) -> None:  # type: ignore[no-untyped-def]
+    engine, app = world
+    client = signed_in(app, "zhengjia").client
+    listed = client.get("/instances").text
+    assert (
+        "<td>u1" in listed and "<td>r1" in listed and "c1" not in listed
+    )  # 县市场监督管理局's, not the clues
+    assert not re.findall(r'<a href="/instances/\d+">', listed)  # rows, not links: the files are the office's
+    u1 = api(app, engine, "zhangsan", "/api/v1/instances?process=unit_inspection&unit=SJJ").json["items"][0][
+        "id"
+    ]
+    assert client.get(f"/instances/{u1}").status_code == 404
+    assert api(app, engine, "zhengjia", f"/api/v1/instances/{u1}").status_code == 404

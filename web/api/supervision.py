@@ -87,6 +87,7 @@ def deadlines() -> Any:
 def statistic(name: str) -> Any:
     """One statistic of the dashboard (forms, clues, inquiries, inspections, rectification, …)."""
     engine, actor = engine_of(), current_actor()
+    engine.supervisor.require(actor)  # 404 before any input is read
     f = engine.supervisor.stat_filter(request.args.to_dict())
     if request.args.get("format"):
         return send_export(engine.supervisor.export_statistic(actor, name, f, request.args["format"]))
@@ -104,7 +105,8 @@ def process(process_id: str) -> Any:
 @bp.get("/reports/<kind>")
 def report(kind: str) -> Any:
     """The monthly (?value=YYYY-MM) or quarterly (?value=YYYY-Qn) report to the upper level, as DOCX."""
+    engine, actor = engine_of(), current_actor()
+    engine.supervisor.require(actor)
     if kind not in ("month", "quarter"):
         abort(404)
-    engine, actor = engine_of(), current_actor()
     return send_export(engine.supervisor.report(actor, kind, request.args.get("value", "")))

@@ -106,12 +106,14 @@ def upgrade() -> None:
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="notice", nullable=False))
         batch_op.add_column(sa.Column("task_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("due_date", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("read_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("emailed_at", sa.DateTime(), nullable=True))
         batch_op.create_index("ix_notification_unread", ["user_id", "read_at"], unique=False)
+        batch_op.create_index("ix_notification_task", ["task_id", "kind", "due_date"], unique=False)
         batch_op.create_index(
             "ux_notification_task_kind",
-            ["user_id", "task_id", "kind"],
+            ["user_id", "task_id", "kind", "due_date"],
             unique=True,
             sqlite_where=sa.text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
             postgresql_where=sa.text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
@@ -133,8 +135,10 @@ def downgrade() -> None:
             postgresql_where=sa.text("task_id IS NOT NULL AND kind IN ('due_soon', 'overdue')"),
         )
         batch_op.drop_index("ix_notification_unread")
+        batch_op.drop_index("ix_notification_task")
         batch_op.drop_column("emailed_at")
         batch_op.drop_column("read_at")
+        batch_op.drop_column("due_date")
         batch_op.drop_column("task_id")
         batch_op.drop_column("kind")
 
