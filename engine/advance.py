@@ -168,4 +168,4 @@ def _document_issuer(
 
 
 def _is_external(ctx: EngineContext, actor: Actor) -> bool:
-    return bool(actor.roles) and actor.roles <= ctx.roles.externals()
+    return ctx.roles.outside(actor.roles)

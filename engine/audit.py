@@ -75,14 +75,25 @@ def verify(session: Session, key: bytes) -> int | None:
 def verify_case(session: Session, key: bytes, instance_id: int) -> int | None:
     """The seq of the first event of one case that was altered, or whose place in the chain was
     (its predecessor's hash differs from the one it recorded); None when the case's events hold."""
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+    events = list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+        )
+    )
+    wanted = [e.seq - 1 for e in events]
+    before = dict(
+        session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(wanted))).all()
     )
     for event in events:
-        before = session.scalar(
-            select(AuditEvent.hash).where(AuditEvent.seq < event.seq).order_by(AuditEvent.seq.desc()).limit(1)
-        )
-        if event.prev_hash != (before or GENESIS) or not hmac.compare_digest(
+        previous = before.get(event.seq - 1)
+        if previous is None and event.seq > 1:  # a gap in the numbering (PostgreSQL): ask for the one before
+            previous = session.scalar(
+                select(AuditEvent.hash)
+                .where(AuditEvent.seq < event.seq)
+                .order_by(AuditEvent.seq.desc())
+                .limit(1)
+            )
+        if event.prev_hash != (previous or GENESIS) or not hmac.compare_digest(
             event.hash, _digest(key, event.prev_hash, event)
         ):
             return event.seq

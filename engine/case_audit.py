@@ -15,6 +15,7 @@ from .access import in_scope, instance_visible
 from .context import EngineContext
 from .db.models import AuditEvent, ProcessInstance, User
 from .errors import NotFound
+from .queries import READ_EVENTS
 from .records import Actor
 
 KIND_NAMES = {
@@ -31,7 +32,6 @@ KIND_NAMES = {
     "attachment_download_denied": "下载被拒",
     "recusal": "回避",
 }
-LOOKS = ("case_viewed", "case_view_denied", "attachment_downloaded", "attachment_download_denied")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,6 @@ def case_audit(ctx: EngineContext, session: Session, actor: Actor, instance_id: 
             KIND_NAMES.get(event.kind, "其他"),
             str(payload.get("task") or payload.get("filename") or ""),
         )
-        (looks if event.kind in LOOKS else lines).append(line)
+        (looks if event.kind in READ_EVENTS else lines).append(line)
     broken = audit.verify_case(session, ctx.audit_key, instance_id)
     return CaseAudit(tuple(lines), tuple(looks), broken is None, broken)

@@ -90,7 +90,10 @@ def _xlsx(title: str, sheets: list[Sheet], stamp: str) -> bytes:
         for cell in ws[4]:
             cell.font = bold
         for row in sheet.rows:
-            ws.append([_safe(v) for v in row])
+            ws.append(list(row))
+            for cell in ws[ws.max_row]:  # text that starts like a formula stays text (formula injection)
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
         ws["A1"].font = Font(bold=True, size=13)
     book.properties.creator = stamp
     out = io.BytesIO()

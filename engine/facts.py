@@ -124,7 +124,7 @@ def _value(name: str, raw: Any) -> Any:
             return float(raw)
         except (TypeError, ValueError):
             return None
-    limit = 80 if name == "key" else 200 if name == "label" else 64 if name == "person" else 40
+    limit = {"key": 80, "label": 200, "person": 64, "unit": 16}.get(name, 40)  # the columns' lengths
     return str(raw)[:limit]
 
 

@@ -132,9 +132,14 @@ def open_incidents(ctx: EngineContext, session: Session, actor: Actor) -> list[I
     return [IncidentView(i.id, i.instance_id, title, i.action, i.error, i.created_at) for i, title in rows]
 
 
+INCIDENT_ACTIONS = {"complete_task": "办理事项", "fire_timers": "期限到达", "start": "发起", "retry": "重试"}
+NEVER_SHOWN = ("reporter", "new_clue")  # whistleblower identity, and R1's new clue about the reporter
+
+
 @dataclass(frozen=True)
 class IncidentDetail:
     incident: IncidentView
+    action: str  # what failed, in words
     step: str
     data: dict[str, Any]
 
@@ -145,8 +150,13 @@ def incident_details(ctx: EngineContext, session: Session, actor: Actor) -> list
     for view in open_incidents(ctx, session, actor):
         row = session.get(Incident, view.id)
         _inst, _version, wf = _visible_workflow(ctx, session, actor, view.instance_id)
-        data = {k: v for k, v in spiff.current_data(wf).items() if not isinstance(v, dict | list)}
-        out.append(IncidentDetail(view, row.step if row else "", redact(actor, data)))
+        data = {
+            k: v
+            for k, v in spiff.current_data(wf).items()
+            if not isinstance(v, dict | list) and not any(w in k for w in NEVER_SHOWN)
+        }
+        action = INCIDENT_ACTIONS.get(view.action, view.action)
+        out.append(IncidentDetail(view, action, row.step if row else "", redact(actor, data)))
     return out
 
 

@@ -354,6 +354,10 @@ class Recusals:
         with self.ctx.db.reading() as session:
             return requests_of(self.ctx, session, actor, instance_id)
 
+    def may_decide(self, actor: Actor) -> bool:
+        """Whether this person decides 回避 (the 纪委书记) or records the upper level's decision."""
+        return bool(actor.roles & {DECIDER, *RECORDERS})
+
     def pending(self, actor: Actor) -> list[RecusalView]:
         """The requests waiting for this person's decision."""
         with self.ctx.db.reading() as session:

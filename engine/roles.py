@@ -82,5 +82,10 @@ class RoleBook:
             return None
         return Scope(county, processes, office, unit if unit_processes else None, unit_processes)
 
+    def outside(self, codes: frozenset[str]) -> bool:
+        """True for a person outside the office: every role they hold is external (a person concerned,
+        a unit's people); they have their own steps, never the case file."""
+        return bool(codes) and codes <= self.externals()
+
     def externals(self) -> frozenset[str]:
         return frozenset(code for code, r in self.roles.items() if r.external)

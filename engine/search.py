@@ -30,6 +30,7 @@ SEARCHED_SUFFIXES = ("_name", "_names", "_opinion", "reasons")
 NEVER_SEARCHED = ("reporter", "new_clue")  # whistleblower identity; R1's new clue is about the reporter
 MAX_SNIPPETS = 400  # a case's searchable text stays bounded, whatever loops it goes through
 MAX_QUERY_RUNS = 8
+MAX_QUERY = 50  # characters of a query that are searched for
 _FTS = table("case_text_fts", column("rowid"), column("case_text_fts"))  # SQLite's FTS5 index
 
 
@@ -56,7 +57,7 @@ def _query_groups(query: str) -> list[list[str]]:
     """Each run of the query as the tokens that must stand next to each other; a one-character Chinese
     run or a Latin/digit word is a prefix ([token + '*'])."""
     groups = []
-    for run in _RUNS.findall(query.lower())[:MAX_QUERY_RUNS]:
+    for run in _RUNS.findall(query[:MAX_QUERY].lower())[:MAX_QUERY_RUNS]:
         if _is_cjk(run) and len(run) > 1:
             groups.append([run[i : i + 2] for i in range(len(run) - 1)])
         else:

@@ -167,30 +167,24 @@ class Supervisor:
         now = self.ctx.clock.now()
         content = render_report(period, found, f"{actor.display_name}（{actor.username}）", now)
         file = ExportFile(f"{period.label}监督执纪工作情况报告.docx", DOCX, content, 0)
-        with self.ctx.db.transaction() as session:
-            audit.append(
-                session,
-                self.ctx.audit_key,
-                at=now,
-                actor=actor.username,
-                kind="exported",
-                payload={"report": kind, "period": value, "format": "docx", "file": file.filename},
-            )
-        return file
+        return self._audited(actor, file, {"report": kind, "period": value, "format": "docx"})
 
     def _export(
         self, actor: Actor, fmt: str, title: str, sheets: list[Sheet], what: dict[str, Any]
     ) -> ExportFile:
-        now = self.ctx.clock.now()
-        file = render(fmt, title, sheets, actor, now)
+        file = render(fmt, title, sheets, actor, self.ctx.clock.now())
+        return self._audited(actor, file, {**what, "format": fmt, "rows": file.rows})
+
+    def _audited(self, actor: Actor, file: ExportFile, what: dict[str, Any]) -> ExportFile:
+        """Every export leaves the office in the audit trail: who, when, what, which file."""
         with self.ctx.db.transaction() as session:
             audit.append(
                 session,
                 self.ctx.audit_key,
-                at=now,
+                at=self.ctx.clock.now(),
                 actor=actor.username,
                 kind="exported",
-                payload={**what, "format": fmt, "rows": file.rows, "file": file.filename},
+                payload={**what, "file": file.filename},
             )
         return file
 

@@ -69,7 +69,7 @@ def create_app(
             "supervises": supervises,
             "unread": engine.notices.unread(actor) if actor else 0,
             "to_decide": len(engine.recusals.pending(actor))
-            if actor and actor.roles & {"SJ", "AG", "FG"}
+            if actor and engine.recusals.may_decide(actor)
             else 0,
         }
 

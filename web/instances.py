@@ -98,7 +98,7 @@ def detail(instance_id: int) -> Any:
         steer=steer,
         candidates=candidates,
         trail=engine.supervisor.case_audit(actor, instance_id) if steer else None,
-        stopped="retry" in steer and any(i.instance_id == instance_id for i in engine.incidents(actor)),
+        stopped=engine.interventions.stopped(actor, instance_id),
         recusals=engine.recusals.of_case(actor, instance_id),
         deciding={r.id for r in engine.recusals.pending(actor)},
     )

@@ -10,12 +10,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 
 from engine import Conflict, NotPermitted, Refused
-from engine.interventions import NAMES
+from engine.interventions import CASE_KINDS, NAMES
 
 from .context import current_actor, engine_of
 
 bp = Blueprint("interventions", __name__)
-CASE_KINDS = ("remind", "suspend", "resume", "cancel", "retry")
 TASK_KINDS = ("reassign", "extend")
 
 
@@ -96,13 +95,4 @@ def on_task(task_id: int, kind: str) -> Any:
 def incidents() -> Any:
     """Cases stopped by a script or engine error: the error, the step, the data to correct."""
     engine, actor = engine_of(), current_actor()
-    return render_template(
-        "instances/incidents.html",
-        incidents=engine.supervisor.incidents(actor),
-        action_names={
-            "complete_task": "办理事项",
-            "fire_timers": "期限到达",
-            "start": "发起",
-            "retry": "重试",
-        },
-    )
+    return render_template("instances/incidents.html", incidents=engine.supervisor.incidents(actor))

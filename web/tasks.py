@@ -52,8 +52,7 @@ def task(task_id: int) -> Any:
     status = 400 if errors else 200
     instructions = render_instructions(view.instructions, view.data)
     documents = engine.addressed_documents(actor, view.instance_id)
-    outside = bool(actor.roles) and actor.roles <= engine.roles.externals()  # a person concerned, a unit
-    officers = engine.recusals.officers(actor, view.instance_id) if outside else []
+    officers = engine.recusals.officers(actor, view.instance_id) if engine.roles.outside(actor.roles) else []
     return render_template(
         "tasks/task.html",
         task=view,

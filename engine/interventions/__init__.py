@@ -10,12 +10,19 @@ from sqlalchemy import select
 
 from ..access import in_scope, instance_visible
 from ..context import EngineContext
-from ..db.models import ProcessInstance
+from ..db.models import Incident, ProcessInstance
 from ..records import Actor
 from . import cases, tasks
 from .common import NAMES, Done
 
-__all__ = ["NAMES", "Done", "Interventions"]
+__all__ = ["CASE_KINDS", "NAMES", "Done", "Interventions"]
+CASE_KINDS = (
+    "remind",
+    "suspend",
+    "resume",
+    "cancel",
+    "retry",
+)  # made on a whole case (remind: every open step)
 
 
 class Interventions:
@@ -40,6 +47,16 @@ class Interventions:
         if covered is None:
             return frozenset()
         return frozenset(k for k, roles in self.ctx.roles.interventions.items() if actor.roles & roles)
+
+    def stopped(self, actor: Actor, instance_id: int) -> bool:
+        """True when an incident stopped the case and the actor may retry it."""
+        if "retry" not in self.available(actor, instance_id):
+            return False
+        with self.ctx.db.reading() as session:
+            found = select(Incident.id).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None)
+            )
+            return session.scalar(found.limit(1)) is not None
 
     def remind(self, actor: Actor, task_id: int, reason: Any) -> Done:
         """催办 an open step: a numbered 催办单 and a notice to whoever holds it."""

@@ -4,7 +4,7 @@ given again), 重试 (a case an incident stopped, run again after its data is co
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +35,13 @@ def _tell(
 ) -> None:
     for row in rows:
         notify(session, instance.id, holders(session, row), text, ctx.clock.now(), row.id)
+
+
+def _working_day(ctx: EngineContext, day: Any) -> Any:
+    """The day itself if it is a working day, else the next one (0 working days left on a Saturday)."""
+    while not ctx.calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def suspend(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> Done:
@@ -91,7 +98,9 @@ def resume(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> D
         for row in rows:
             row.status = "ready"
             if str(row.id) in kept["tasks"]:
-                row.due_date = ctx.calendar.add_working_days(today, kept["tasks"][str(row.id)]).due
+                row.due_date = _working_day(
+                    ctx, ctx.calendar.add_working_days(today, kept["tasks"][str(row.id)]).due
+                )
                 row.due_provisional = ctx.calendar.is_provisional(row.due_date)
                 dues[row.task_guid] = row.due_date
         vars_of = {t.guid: t.properties.get("dueDateVariable") for t in spiff.ready_user_tasks(wf)}
@@ -149,6 +158,14 @@ def cancel(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> D
             if session.get(DocumentVoid, doc.id) is None:
                 session.add(DocumentVoid(document_id=doc.id, at=now, by=actor.username, reason=why))
                 voided.append(doc.number)
+        for incident in session.scalars(
+            select(Incident).where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
+        ):
+            incident.resolved_at, incident.resolved_by, incident.resolution = (
+                now,
+                actor.username,
+                f"案件作废：{why}",
+            )
         _tell(ctx, session, instance, rows, f"【作废】{instance.title} 已作废：{why}")
         return record(ctx, session, actor, instance, "cancel", why, {"voided": voided})
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..access import in_scope, instance_visible
 from ..context import EngineContext
-from ..db.models import HumanTask, InstanceRecusal, Intervention, ProcessInstance, Recusal, User
+from ..db.models import HumanTask, InstanceRecusal, Intervention, ProcessInstance, User
+from ..directory import recused_user_ids
 from ..errors import NotFound, NotPermitted, Refused
 from ..notices import deliver
 from ..records import Actor
@@ -95,10 +96,9 @@ def open_task(session: Session, task_id: int) -> HumanTask:
 def is_recused(session: Session, user_id: int, instance: ProcessInstance) -> bool:
     """Recused from this case, or a declared conflict about its person concerned."""
     on_case = session.get(InstanceRecusal, (instance.id, user_id)) is not None
-    declared = session.scalar(
-        select(Recusal.id).where(Recusal.user_id == user_id, Recusal.subject_name == instance.subject_name)
+    return on_case or (
+        bool(instance.subject_name) and user_id in recused_user_ids(session, instance.subject_name)
     )
-    return on_case or (bool(instance.subject_name) and declared is not None)
 
 
 def notify(

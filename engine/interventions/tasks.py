@@ -22,6 +22,7 @@ from ..projection import add_participants
 from ..records import Actor
 from ..spiff.timers import move_timer, set_data, timers_of
 from .common import (
+    NAMES,
     Done,
     is_recused,
     names,
@@ -44,9 +45,7 @@ def _ready(
     instance = permitted(ctx, session, actor, kind, row.instance_id)
     session.refresh(row)
     if row.status != "ready" or instance.status != "running":
-        raise Conflict(
-            "该事项已办结或案件已中止，无需" + {"remind": "催办", "reassign": "转办", "extend": "延期"}[kind]
-        )
+        raise Conflict("该事项已办结或案件已中止，无需" + NAMES[kind])
     return row, instance
 
 
@@ -274,6 +273,8 @@ def _new_due(ctx: EngineContext, old: date, working_days: Any, due: Any) -> date
         new = ctx.calendar.add_working_days(old, days).due
     if new <= old:
         raise Refused(f"新期限须晚于原期限 {old}")
+    if new < local_today(ctx.clock):
+        raise Refused(f"新期限 {new} 已过，请给出今后的日期")
     if not ctx.calendar.is_working_day(new):
         raise Refused(f"新期限 {new} 不是工作日")
     return new

@@ -9,17 +9,8 @@ from ..db.models import CaseFact
 from .common import Cell, Facts, Statistic, StatTable
 
 
-def _grouped(facts: Facts, kind: str) -> list[tuple[str, int]]:
-    query = (
-        facts.select(kind, CaseFact.code, func.count(CaseFact.id))
-        .group_by(CaseFact.code)
-        .order_by(func.count(CaseFact.id).desc())
-    )
-    return [(code, int(n)) for code, n in facts.session.execute(query)]
-
-
 def _dual(facts: Facts) -> StatTable:
-    decisions = _grouped(facts, "dual_inquiry")
+    decisions = facts.by_code("dual_inquiry")
     total = sum(n for _c, n in decisions)
     done = facts.session.scalar(
         facts.select("dual_inquiry", func.count(CaseFact.id)).where(CaseFact.done_at.is_not(None))
@@ -39,7 +30,7 @@ def _dual(facts: Facts) -> StatTable:
 
 
 def _measures(facts: Facts, kind: str, name: str, title: str, heading: str, unit: str) -> StatTable:
-    rows = tuple((Cell(code), Cell(n, facts.link(kind, code=code))) for code, n in _grouped(facts, kind))
+    rows = tuple((Cell(code), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind))
     return StatTable(name, title, (heading, unit), rows, "bar")
 
 

@@ -12,19 +12,9 @@ from .common import Cell, Facts, Statistic, StatTable, share
 STAGES = (("inquiry", "其中：经函询"), ("verification", "其中：经初步核实"), ("filing", "其中：立案"))
 
 
-def _counted(facts: Facts, kind: str, order: tuple[str, ...]) -> tuple[list[tuple[str, int]], int]:
-    rows = dict(
-        facts.session.execute(
-            facts.select(kind, CaseFact.code, func.count(CaseFact.id)).group_by(CaseFact.code)
-        ).all()
-    )
-    listed = [(code, int(rows.pop(code, 0))) for code in order]
-    listed += sorted(((code, int(n)) for code, n in rows.items()), key=lambda r: -r[1])
-    return listed, sum(n for _c, n in listed)
-
-
 def _by_code(facts: Facts, kind: str, name: str, title: str, chart: str) -> StatTable:
-    listed, total = _counted(facts, kind, facts.ctx.facts.orders.get(kind, ()))
+    listed = facts.by_code(kind)
+    total = sum(n for _c, n in listed)
     rows = [
         (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code)), Cell(share(n, total)))
         for code, n in listed

@@ -3,11 +3,11 @@ the caller's scope (the same visibility as the case list, so each figure's list 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from ..access import instance_visible
@@ -60,9 +60,6 @@ class StatFilter:
             if f.name not in ("date_from", "date_to", "granularity") and getattr(self, f.name):
                 out[f.name] = str(getattr(self, f.name))
         return out
-
-    def period(self, first: date, last: date) -> StatFilter:
-        return replace(self, date_from=first, date_to=last)
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,18 @@ class Facts:
         if dated:
             query = query.where(CaseFact.at >= self.f.date_from, CaseFact.at <= self.f.date_to)
         return query
+
+    def by_code(self, kind: str) -> list[tuple[str, int]]:
+        """How many facts of `kind` in scope and period there are per code: first the codes every figure
+        of that kind lists (statistics.toml [orders], zero included), then the others, most first."""
+        query = (
+            self.select(kind, CaseFact.code, func.count(CaseFact.id))
+            .group_by(CaseFact.code)
+            .order_by(func.count(CaseFact.id).desc(), CaseFact.code)
+        )
+        found = {code: int(n) for code, n in self.session.execute(query)}
+        listed = self.ctx.facts.orders.get(kind, ())
+        return [(code, found.pop(code, 0)) for code in listed] + list(found.items())
 
     def link(self, kind: str, dated: bool = True, **extra: str) -> dict[str, str]:
         """The case-list filter of the cases behind a figure over facts of `kind`."""

@@ -32,8 +32,14 @@ def _summary(facts: Facts) -> StatTable:
         )
     )
     rows = (
-        (Cell("待答复（当前）"), Cell(n_pending, facts.link("inquiry", dated=False, state="open"))),
-        (Cell("已逾期未答复（当前）"), Cell(n_overdue, facts.link("inquiry", dated=False, state="overdue"))),
+        (
+            Cell("待答复（当前）"),
+            Cell(n_pending, facts.link("inquiry", dated=False, state="open", status="running")),
+        ),
+        (
+            Cell("已逾期未答复（当前）"),
+            Cell(n_overdue, facts.link("inquiry", dated=False, state="overdue", status="running")),
+        ),
         (Cell("本期收到答复"), Cell(n_answered or 0, facts.link("inquiry", by="done"))),
         (Cell("其中逾期答复"), Cell(n_late or 0, facts.link("inquiry", by="done", state="late"))),
         (Cell("平均答复用时（工作日）"), Cell(round(average, 1) if average is not None else "—")),

@@ -39,35 +39,17 @@ def _scores(facts: Facts) -> StatTable:
 
 
 def _grades(facts: Facts) -> StatTable:
-    counted = dict(
-        facts.session.execute(
-            facts.select("inspection", CaseFact.code, func.count(CaseFact.id)).group_by(CaseFact.code)
-        ).all()
-    )
-    total = sum(counted.values())
-    grades = facts.ctx.facts.orders.get("inspection", ()) + tuple(
-        g for g in counted if g not in facts.ctx.facts.orders.get("inspection", ())
-    )
+    counted = facts.by_code("inspection")
+    total = sum(n for _g, n in counted)
     rows = tuple(
-        (
-            Cell(g),
-            Cell(int(counted.get(g, 0)), facts.link("inspection", code=g)),
-            Cell(share(counted.get(g, 0), total)),
-        )
-        for g in grades
+        (Cell(g), Cell(n, facts.link("inspection", code=g)), Cell(share(n, total))) for g, n in counted
     )
     return StatTable("inspection_grades", "等次分布", ("等次", "单位数", "占比"), rows, "pie")
 
 
 def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str) -> StatTable:
-    query = (
-        facts.select(kind, CaseFact.code, func.count(CaseFact.id))
-        .group_by(CaseFact.code)
-        .order_by(func.count(CaseFact.id).desc())
-    )
     rows = tuple(
-        (Cell(facts.label(code)), Cell(int(n), facts.link(kind, code=code)))
-        for code, n in facts.session.execute(query)
+        (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind)
     )
     return StatTable(name, title, (heading, "数量"), rows, "bar")
 

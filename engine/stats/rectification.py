@@ -3,8 +3,6 @@ extensions, 回头看 relapses, per unit, and the 销号 ledger (台账) of ever
 
 from __future__ import annotations
 
-from sqlalchemy import func
-
 from ..db.models import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
 
@@ -67,14 +65,9 @@ def _ageing(facts: Facts, tasks: list[CaseFact]) -> StatTable:
     return StatTable("rectification_ageing", "逾期账龄", ("逾期时长", "任务数"), rows, "bar")
 
 
-def _counted(facts: Facts, kind: str) -> dict[str, int]:
-    query = facts.select(kind, CaseFact.code, func.count(CaseFact.id)).group_by(CaseFact.code)
-    return {code: int(n) for code, n in facts.session.execute(query)}
-
-
 def _quality(facts: Facts) -> StatTable:
     checks, extensions, rechecks = (
-        _counted(facts, k) for k in ("rect_check", "rect_extension", "rect_recheck")
+        dict(facts.by_code(k)) for k in ("rect_check", "rect_extension", "rect_recheck")
     )
     returned = checks.get("退回补充", 0) + checks.get("不予销号", 0)
     relapsed = rechecks.get("反弹", 0)

@@ -203,7 +203,9 @@ def test_exported_text_never_runs_as_a_formula(world) -> None:  # type: ignore[n
         io.BytesIO(render("xlsx", "t", [sheet], engine.actor_by_name("zhangsan"), datetime.now(UTC)).content)
     )
     cells = [[c.value for c in row] for row in book[book.sheetnames[0]].iter_rows(min_row=5)]
-    assert cells == [['\'=HYPERLINK("http://x")', -3], ["'+1", "'@SUM(A1)"], ["正常", "'-减"]]
+    assert cells == [['=HYPERLINK("http://x")', -3], ["+1", "@SUM(A1)"], ["正常", "-减"]]
+    types = [[c.data_type for c in row] for row in book[book.sheetnames[0]].iter_rows(min_row=5)]
+    assert types == [["s", "n"], ["s", "s"], ["s", "s"]]  # text, never a formula
 
 
 def test_a_unit_head_lists_his_units_inspections_and_rectification_but_opens_no_file(world) -> None:  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import abort, jsonify
 
+from engine.interventions import CASE_KINDS
+
 from ..context import current_actor, engine_of
 from . import bp, json_body
-
-CASE_KINDS = ("remind", "suspend", "resume", "cancel", "retry")
 
 
 @bp.post("/instances/<int:instance_id>/<kind>")
