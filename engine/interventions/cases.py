@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import spiff
-from ..advance import advance
 from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
 from ..db.models import Document, DocumentVoid, HumanTask, Incident, Intervention, ProcessInstance
@@ -20,7 +19,7 @@ from ..notices import holders
 from ..records import Actor
 from ..runtime import incident_for
 from ..spiff.timers import correct_data, move_timer, set_data, timers
-from .common import Done, notify, payload, permitted, reason_of, record
+from .common import Done, change, notify, permitted, reason_of, record, workflow
 
 FORBIDDEN_KEYS = ("typename", "reporter", "started_by", "triggered_by")
 
@@ -51,8 +50,7 @@ def suspend(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> 
         if instance.status != "running":
             raise Conflict("只有办理中的案件可以中止")
         today = local_today(ctx.clock)
-        version = ctx.specs.get(session, instance.version_id)
-        wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+        wf = workflow(ctx, session, instance)
 
         def left(day: Any) -> int:
             return ctx.calendar.working_days_between(today, day)
@@ -91,8 +89,7 @@ def resume(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> D
             .order_by(Intervention.id.desc())
         ).first() or {"timers": [], "tasks": {}}
         today = local_today(ctx.clock)
-        version = ctx.specs.get(session, instance.version_id)
-        wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+        wf = workflow(ctx, session, instance)
         rows = _open_rows(session, instance.id, "suspended")
         dues = {}
         for row in rows:
@@ -118,17 +115,7 @@ def resume(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any) -> D
 
         instance.status = "running"
         details = {"timers": moved, "tasks": {k: v.isoformat() for k, v in dues.items()}}
-        advance(
-            ctx,
-            session,
-            instance,
-            wf,
-            actor,
-            "intervention",
-            payload("resume", why, details),
-            act=act,
-            takes_part=False,
-        )
+        change(ctx, session, actor, instance, wf, "resume", (why, details, None), act)
         _tell(ctx, session, instance, rows, f"【恢复】{instance.title} 已恢复办理，期限按剩余工作日顺延。")
         return record(ctx, session, actor, instance, "resume", why, details, audited=True)
 
@@ -201,21 +188,10 @@ def retry(ctx: EngineContext, actor: Actor, instance_id: int, reason: Any, data:
                 raise Conflict("此案件没有待处理的运行异常")
             if instance.status != "running":
                 raise Conflict("只有办理中的案件可以重试")
-            version = ctx.specs.get(session, instance.version_id)
-            wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+            wf = workflow(ctx, session, instance)
             details = {"corrected": sorted(changes), "incidents": [i.id for i in incidents]}
             act = (lambda: correct_data(wf, changes)) if changes else None
-            advance(
-                ctx,
-                session,
-                instance,
-                wf,
-                actor,
-                "intervention",
-                payload("retry", why, details),
-                act=act,
-                takes_part=False,
-            )
+            change(ctx, session, actor, instance, wf, "retry", (why, details, None), act)
             for incident in incidents:
                 incident.resolved_at, incident.resolved_by, incident.resolution = (
                     ctx.clock.now(),

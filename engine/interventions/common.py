@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, spiff
 from ..access import in_scope, instance_visible
+from ..advance import advance
 from ..context import EngineContext
 from ..db.models import HumanTask, InstanceRecusal, Intervention, ProcessInstance, User
 from ..directory import recused_user_ids
@@ -116,6 +117,38 @@ def notify(
 def names(session: Session, user_ids: list[int]) -> str:
     found = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
     return "、".join(found.get(uid, "") for uid in user_ids if found.get(uid))
+
+
+def workflow(ctx: EngineContext, session: Session, instance: ProcessInstance) -> Any:
+    """The case's workflow as stored (an intervention reads or changes it under the case's lock)."""
+    version = ctx.specs.get(session, instance.version_id)
+    return spiff.load(version.specs, instance.state_json, instance.serializer_version)
+
+
+def change(
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    instance: ProcessInstance,
+    wf: Any,
+    kind: str,
+    details: tuple[str, dict[str, Any], HumanTask | None],
+    act: Any,
+) -> None:
+    """Apply `act` to the workflow through the one mutation path (save, projection, audit with the
+    intervention's reason); a supervisor's intervention makes no one a participant."""
+    why, facts, task = details
+    advance(
+        ctx,
+        session,
+        instance,
+        wf,
+        actor,
+        "intervention",
+        payload(kind, why, facts, task),
+        act=act,
+        takes_part=False,
+    )
 
 
 def payload(kind: str, reason: str, details: dict[str, Any], task: HumanTask | None = None) -> dict[str, Any]:

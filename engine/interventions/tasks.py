@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import documents, spiff
-from ..advance import advance
 from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
 from ..db.models import HumanTask, ProcessInstance, Unit, User, UserRole
@@ -24,15 +23,16 @@ from ..spiff.timers import move_timer, set_data, timers_of
 from .common import (
     NAMES,
     Done,
+    change,
     is_recused,
     names,
     notify,
     open_task,
-    payload,
     permitted,
     permitted_read,
     reason_of,
     record,
+    workflow,
 )
 
 RESPOND_WITHIN = 3  # working days the holder has to report back on a 催办单
@@ -156,19 +156,9 @@ def reassign(ctx: EngineContext, actor: Actor, task_id: int, to: Any, reason: An
         details = {"from": names(session, before), "to": user.display_name, "to_username": user.username}
         audited = bool(role and role.person_var)
         if role and role.person_var:  # the later steps of that role follow the new person too
-            wf = _workflow(ctx, session, instance)
+            wf = workflow(ctx, session, instance)
             act = lambda: set_data(wf, row.task_guid, {role.person_var: user.username})  # noqa: E731
-            advance(
-                ctx,
-                session,
-                instance,
-                wf,
-                actor,
-                "intervention",
-                payload("reassign", why, details, row),
-                act=act,
-                takes_part=False,
-            )
+            change(ctx, session, actor, instance, wf, "reassign", (why, details, row), act)
         row.assignee_id = user.id
         add_participants(session, instance.id, [user.id], "external" if role and role.external else "staff")
         now = ctx.clock.now()
@@ -189,11 +179,6 @@ def reassign(ctx: EngineContext, actor: Actor, task_id: int, to: Any, reason: An
             row.id,
         )
         return record(ctx, session, actor, instance, "reassign", why, details, row, audited)
-
-
-def _workflow(ctx: EngineContext, session: Session, instance: ProcessInstance) -> Any:
-    version = ctx.specs.get(session, instance.version_id)
-    return spiff.load(version.specs, instance.state_json, instance.serializer_version)
 
 
 def _moved(ctx: EngineContext, at: datetime, shift: int) -> datetime:
@@ -220,7 +205,7 @@ def extend(
         old = row.due_date
         new = _new_due(ctx, old, working_days, due)
         shift = ctx.calendar.working_days_between(old, new)
-        wf = _workflow(ctx, session, instance)
+        wf = workflow(ctx, session, instance)
         ready = next((t for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
         var = ready.properties.get("dueDateVariable") if ready else None
         moved = [(t.name, t.due, _moved(ctx, t.due, shift)) for t in timers_of(wf, row.task_guid)]
@@ -239,17 +224,7 @@ def extend(
             "approved_by": approver,
             "timers": [{"name": n, "old": o.isoformat(), "new": w.isoformat()} for n, o, w in moved],
         }
-        advance(
-            ctx,
-            session,
-            instance,
-            wf,
-            actor,
-            "intervention",
-            payload("extend", why, details, row),
-            act=act,
-            takes_part=False,
-        )
+        change(ctx, session, actor, instance, wf, "extend", (why, details, row), act)
         row.due_date, row.due_provisional = new, ctx.calendar.is_provisional(new)
         row.calendar_version = ctx.calendar.version
         text = f"【延期】{instance.title}：“{row.title}”期限由{old}延至{new}（{approver}批准）。"
