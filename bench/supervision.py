@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from engine import Engine
-from engine.db.models import CaseFact, CaseText, HumanTask, ProcessInstance
+from engine.db.models import HumanTask, ProcessInstance
+from engine.db.oversight import CaseFact, CaseText
 from engine.search import index_body
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"

@@ -14,7 +14,8 @@ from . import search
 from .access import instance_visible
 from .clock import CHINA_TZ, local_today
 from .context import EngineContext
-from .db.models import CaseFact, HumanTask, ProcessInstance, ProcessVersion, Unit
+from .db.models import HumanTask, ProcessInstance, ProcessVersion, Unit
+from .db.oversight import CaseFact
 from .errors import InvalidSubmission
 from .records import Actor, CaseRow, Page
 

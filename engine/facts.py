@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .clock import local_today
-from .db.models import CaseFact, ProcessInstance
+from .db.models import ProcessInstance
+from .db.oversight import CaseFact
 from .scripting import compile_expression, evaluate, predefined
 
 if TYPE_CHECKING:

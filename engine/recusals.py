@@ -22,10 +22,10 @@ from .db.models import (
     InstanceParticipant,
     InstanceRecusal,
     ProcessInstance,
-    RecusalRequest,
     User,
     UserRole,
 )
+from .db.oversight import RecusalRequest
 from .errors import Conflict, NotFound, NotPermitted, Refused
 from .notices import deliver
 from .records import Actor

@@ -14,12 +14,12 @@ from .context import EngineContext
 from .db.models import (
     AttachmentLink,
     Document,
-    DocumentVoid,
     InstanceLink,
     InstanceParticipant,
     InstanceRecusal,
     ProcessInstance,
 )
+from .db.oversight import DocumentVoid
 from .documents import CATALOG, catalog
 from .records import Actor, DocumentView, LinkView
 

@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from .db.models import CaseText, ProcessInstance
+from .db.models import ProcessInstance
+from .db.oversight import CaseText
 
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
 SEARCHED_SUFFIXES = ("_name", "_names", "_opinion", "reasons")

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import CHINA_TZ, Engine
-from engine.db.models import CaseFact, ProcessInstance, ProcessVersion
+from engine.db.models import ProcessInstance, ProcessVersion
+from engine.db.oversight import CaseFact
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
 
 TODAY = datetime(2026, 7, 1, 9, 0, tzinfo=CHINA_TZ)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from .. import spiff
 from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
-from ..db.models import Document, DocumentVoid, HumanTask, Incident, Intervention, ProcessInstance
+from ..db.models import Document, HumanTask, Incident, ProcessInstance
+from ..db.oversight import DocumentVoid, Intervention
 from ..errors import Conflict, ProcessFailed, Refused
 from ..notices import holders
 from ..records import Actor

@@ -14,7 +14,8 @@ from .. import audit, spiff
 from ..access import in_scope, instance_visible
 from ..advance import advance
 from ..context import EngineContext
-from ..db.models import HumanTask, InstanceRecusal, Intervention, ProcessInstance, User
+from ..db.models import HumanTask, InstanceRecusal, ProcessInstance, User
+from ..db.oversight import Intervention
 from ..directory import recused_user_ids
 from ..errors import NotFound, NotPermitted, Refused
 from ..notices import deliver

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, distinct, func
 from sqlalchemy.orm import aliased
 
-from ..db.models import CaseFact
+from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
 
 STAGES = (("inquiry", "其中：经函询"), ("verification", "其中：经初步核实"), ("filing", "其中：立案"))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from ..access import instance_visible
 from ..clock import local_today
 from ..context import EngineContext
-from ..db.models import CaseFact, InstanceRecusal, ProcessInstance, Unit
+from ..db.models import InstanceRecusal, ProcessInstance, Unit
+from ..db.oversight import CaseFact
 from ..errors import InvalidSubmission
 from ..records import Actor
 

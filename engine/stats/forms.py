@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..db.models import CaseFact
+from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
 
 

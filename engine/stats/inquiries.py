@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from ..db.models import CaseFact, ProcessInstance
+from ..db.models import ProcessInstance
+from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable
 
 REPEAT_WINDOW = timedelta(days=365)

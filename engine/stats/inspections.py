@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import distinct, func
 
-from ..db.models import CaseFact
+from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
 
 

@@ -3,7 +3,7 @@ extensions, 回头看 relapses, per unit, and the 销号 ledger (台账) of ever
 
 from __future__ import annotations
 
-from ..db.models import CaseFact
+from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable, share
 
 LONG_TERM = "长期坚持"  # closed "阶段性销号": reported apart from the completion rate (DOMAIN.md §7)

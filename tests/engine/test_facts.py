@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.db.models import CaseFact, ProcessInstance
+from engine.db.models import ProcessInstance
+from engine.db.oversight import CaseFact
 from engine.facts import FactBook, FactRule, record
 from engine.storyline import Walk, load_scenario
 from engine.submission import action
@@ -143,7 +144,7 @@ def test_reindex_rebuilds_search_text_office_and_facts_from_the_cases_state(tmp_
     from sqlalchemy import delete, update
 
     from engine.caselist import CaseFilter
-    from engine.db.models import CaseText
+    from engine.db.oversight import CaseText
     from engine.reindex import reindex
 
     engine, walk = walked(tmp_path, "clue_disposal", "demo_fengyi_xs_2025_0031", "dual_inquiry")

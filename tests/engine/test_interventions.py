@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import CHINA_TZ, Conflict, Engine, NotFound, NotPermitted, ProcessFailed, Refused
-from engine.db.models import AuditEvent, HumanTask, Intervention, Notification
+from engine.db.models import AuditEvent, HumanTask, Notification
+from engine.db.oversight import Intervention
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
 from tests.engine.clues import actor
 
