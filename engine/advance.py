@@ -4,7 +4,6 @@ instances the run's messages call for — all in the caller's transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -152,8 +151,7 @@ def _document_issuer(
     def issue(kind: str, fields: dict[str, Any]) -> str:
         doc = documents.issue(
             session,
-            ctx.files_dir,
-            Path(ctx.settings.workflows_dir) / "documents",
+            ctx.desk,
             instance_id=instance.id,
             kind=kind,
             fields=fields,

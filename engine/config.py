@@ -37,6 +37,10 @@ class Settings:
         default="Asia/Shanghai",
         metadata=_meta("QINGLIAN_TIMEZONE", "time zone of deadlines and displayed times"),
     )
+    county: str = field(
+        default="示例县",
+        metadata=_meta("QINGLIAN_COUNTY", "the county's name: issuing bodies of documents and reports"),
+    )
     max_upload_mb: int = field(
         default=20, metadata=_meta("QINGLIAN_MAX_UPLOAD_MB", "largest accepted request body, in MiB")
     )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import spiff
+from . import documents, spiff
 from .clock import Clock
 from .config import Settings
 from .db.models import ProcessVersion, User
@@ -106,6 +106,13 @@ class EngineContext:
     @property
     def files_dir(self) -> Path:
         return self.settings.files_dir
+
+    @property
+    def desk(self) -> documents.Desk:
+        """Where this deployment's documents are made: templates, file store, county."""
+        return documents.Desk(
+            Path(self.settings.workflows_dir) / "documents", self.settings.files_dir, self.settings.county
+        )
 
     def user_id(self, session: Session, username: str) -> int | None:
         return session.scalar(select(User.id).where(User.username == username))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from .catalog import build_bundle, discover, read_sources
 from .context import EngineContext
 from .db.models import ProcessVersion
-from .documents import catalog
+from .documents import catalog, catalog_problems
 from .errors import DeployRejected
 from .records import DeployResult
 from .xmlsafe import parse_xml
@@ -24,7 +24,11 @@ def deploy_folder(ctx: EngineContext, session: Session, folder: Path, by: str) -
 
 def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str], by: str) -> DeployResult:
     bundle = build_bundle(sources, ctx.roles)
-    unknown = _unknown_document_kinds(sources, Path(ctx.settings.workflows_dir) / "documents")
+    documents_dir = Path(ctx.settings.workflows_dir) / "documents"
+    broken = catalog_problems(documents_dir)
+    if broken:
+        raise DeployRejected(broken)
+    unknown = _unknown_document_kinds(sources, documents_dir)
     if unknown:
         raise DeployRejected([f"脚本使用了 documents.toml 中没有的文书类型：{', '.join(unknown)}"])
     existing = session.scalar(

@@ -14,7 +14,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
 from .clock import CHINA_TZ
-from .documents import COUNTY
 from .errors import InvalidSubmission
 from .stats import Statistic, StatTable
 
@@ -101,18 +100,20 @@ def _table(doc: object, table: StatTable) -> None:
             cell.text = "" if value.value is None else str(value.value)
 
 
-def render_report(period: ReportPeriod, statistics: list[Statistic], author: str, at: datetime) -> bytes:
+def render_report(
+    period: ReportPeriod, statistics: list[Statistic], author: str, at: datetime, county: str
+) -> bytes:
     """The report as DOCX: a title, then per statistic a heading, its sentence and its tables."""
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "仿宋", Pt(14)
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(f"中共{COUNTY}纪律检查委员会 {COUNTY}监察委员会")
+    run = head.add_run(f"中共{county}纪律检查委员会 {county}监察委员会")
     run.bold, run.font.size, run.font.color.rgb = True, Pt(20), RED
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading = title.add_run(f"{COUNTY}纪委监委{period.label}监督执纪工作情况报告")
+    heading = title.add_run(f"{county}纪委监委{period.label}监督执纪工作情况报告")
     heading.bold, heading.font.size = True, Pt(20)
     doc.add_paragraph(
         f"统计期间：{period.first.isoformat()}至{period.last.isoformat()}。数据来源：清廉平台，与监督看板同一口径。"

@@ -165,7 +165,8 @@ class Supervisor:
         f = self.stat_filter({"from": period.first.isoformat(), "to": period.last.isoformat()})
         found = [self.statistic(actor, name, f) for name in SECTIONS]
         now = self.ctx.clock.now()
-        content = render_report(period, found, f"{actor.display_name}（{actor.username}）", now)
+        author, county = f"{actor.display_name}（{actor.username}）", self.ctx.settings.county
+        content = render_report(period, found, author, now, county)
         file = ExportFile(f"{period.label}监督执纪工作情况报告.docx", DOCX, content, 0)
         return self._audited(actor, file, {"report": kind, "period": value, "format": "docx"})
 

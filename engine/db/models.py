@@ -319,6 +319,8 @@ class Document(Base):
     template_sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_by: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[dict | None] = mapped_column(JSON)  # what it was rendered from (reporter keys dropped)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # the voided one it replaces
 
 
 # The supervisors' tables (search, facts, interventions, 回避) live in oversight.py; importing it here

@@ -5,7 +5,6 @@ watching the step move with it)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -75,8 +74,7 @@ def remind(ctx: EngineContext, actor: Actor, task_id: int, reason: Any) -> Done:
         role = ctx.roles.roles.get(row.role)
         doc = documents.issue(
             session,
-            ctx.files_dir,
-            Path(ctx.settings.workflows_dir) / "documents",
+            ctx.desk,
             instance_id=instance.id,
             kind="ajcbd",
             fields={

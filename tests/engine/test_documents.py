@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import threading
 import zipfile
 from datetime import UTC, datetime
@@ -19,7 +20,10 @@ from sqlalchemy import select
 
 from engine import CHINA_TZ, Engine
 from engine.db.models import Attachment, AttachmentLink, Document, DocumentCounter
-from engine.documents import IssuedDocument, catalog, cn_date, issue, render_docx, render_pdf
+from engine.documents import CatalogError, Desk, IssuedDocument, catalog, cn_date, issue
+from engine.documents.pdf import render_pdf
+from engine.documents.sheet import compose
+from engine.documents.word import render_docx
 from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
 
 DOCUMENTS = WORKFLOWS / "documents"
@@ -36,7 +40,8 @@ LETTER = {
     "subject_post": "副局长",
     "subject_unit_name": "县市场监督管理局",
     "questions": "1. 关于办公用房超标的问题；\n2. 关于违规收受礼金的问题。",
-    "reply_due": "2026-03-26",
+    "reply_days": 15,
+    "direct_reply": False,
 }
 REPORTER = {
     "reporter_name": "韩举报",
@@ -46,9 +51,13 @@ REPORTER = {
 }
 
 
+NOT_TEXT: dict[str, Any] = {"direct_reply": False, "reply_days": 15}  # flags and numbers the text words
+
+
 def sample_fields(kind: str) -> dict[str, Any]:
     """A value for every field the kind's template uses."""
-    fields: dict[str, Any] = {name: f"《{name}》的值" for name in catalog(DOCUMENTS)[kind].fields}
+    fields: dict[str, Any] = {name: f"〈{name}〉的值" for name in catalog(DOCUMENTS)[kind].fields}
+    fields.update({k: v for k, v in NOT_TEXT.items() if k in fields})
     if "findings" in fields:
         fields["findings"] = [
             {"category": "主体责任", "description": "党风廉政建设会议记录缺失", "severity": "一般"},
@@ -81,8 +90,7 @@ def issue_in(
     with engine.ctx.db.transaction() as session:
         return issue(
             session,
-            engine.settings.files_dir,
-            DOCUMENTS,
+            engine.ctx.desk,
             instance_id=case,
             kind=kind,
             fields=LETTER if fields is None else fields,
@@ -122,58 +130,98 @@ def flat(text: str) -> str:
 def test_a_post_that_names_its_unit_is_not_prefixed_twice(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
-    fields = {
-        **LETTER,
-        "subject_post": "县市场监督管理局副局长",
-        "reply_due": "收到本通知书之日起15个工作日内",
-    }
+    fields = {**LETTER, "subject_post": "县市场监督管理局副局长"}
     word = docx_text(stored(mini_engine, issue_in(mini_engine, case, officer, fields=fields).docx_sha256))
     assert "反映你（县市场监督管理局副局长）" in word
-    assert "报送县纪委监委：收到本通知书之日起15个工作日内。" in word
 
 
-def test_the_letter_carries_its_number_date_and_fields_in_docx_and_pdf(
+def test_the_letter_is_laid_out_as_an_official_document_in_docx_and_pdf(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
+    """GB/T 9704: masthead of the issuing body, number, title, 主送, body, signature, date, 抄送, 印发."""
     issued = issue_in(mini_engine, case, officer)
     assert issued == IssuedDocument(
-        "示纪函〔2026〕1号", "hxtz", "函询通知书", issued.docx_sha256, issued.pdf_sha256
+        "示纪函〔2026〕1号", "hxtz", "函询通知书", issued.docx_sha256, issued.pdf_sha256, issued.id
     )
     word, pdf = (
         docx_text(stored(mini_engine, issued.docx_sha256)),
         pdf_text(stored(mini_engine, issued.pdf_sha256)),
     )
     expected = [
-        "中共示例县纪律检查委员会 示例县监察委员会",
-        "函询通知书",
+        "中共示例县纪律检查委员会办公室",
+        "示例县监察委员会办公室",
         "示纪函〔2026〕1号",
+        "函询通知书",
         "冯乙同志：",
         "县市场监督管理局副局长",
         "1. 关于办公用房超标的问题；",
         "2. 关于违规收受礼金的问题。",
-        "报送县纪委监委：2026年3月26日",
-        "示例县纪委监委办公室",
+        "请于收到本通知书之日起15个工作日内作出书面说明，经你所在单位主要负责人签署意见后，由所在单位报送示例县纪委监委。",
+        "不得打听、追查问题反映人",
         "2026年3月5日",
+        "抄送：县市场监督管理局主要负责人，派驻纪检监察组。",
+        "2026年3月5日印发",
     ]
     for text in expected:
-        assert text in word
-        assert flat(text) in flat(pdf)
+        assert text in word, text
+        assert flat(text) in flat(pdf), text
+    assert "— 1 —" in pdf
     assert "{{" not in word and "{%" not in word
+
+
+def test_a_direct_reply_letter_asks_for_no_countersignature(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    """The person concerned is his unit's main leader (or the reply concerns him): he replies straight to
+    the commission, and the letter is not copied to the unit's main leader."""
+    issued = issue_in(mini_engine, case, officer, fields={**LETTER, "direct_reply": True})
+    word = docx_text(stored(mini_engine, issued.docx_sha256))
+    assert "将书面说明材料直接报送示例县纪委监委，无需经所在单位主要负责人签署意见" in word
+    assert "经你所在单位主要负责人签署意见后" not in word
+    assert "抄送：派驻纪检监察组。" in word and "主要负责人，" not in word
+
+
+def test_the_county_and_issuing_bodies_come_from_the_settings(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    desk = Desk(DOCUMENTS, mini_engine.settings.files_dir, "清风县")
+    with mini_engine.ctx.db.transaction() as session:
+        issued = issue(
+            session,
+            desk,
+            instance_id=case,
+            kind="jctz",
+            fields=sample_fields("jctz"),
+            at=AT,
+            by="z",
+            by_user_id=officer,
+        )
+    word = docx_text(stored(mini_engine, issued.docx_sha256))
+    assert "中共清风县纪律检查委员会" in word and "清风县监察委员会" in word
+    assert "示例县" not in word
+
+
+def test_the_inspection_notice_says_what_is_inspected(mini_engine: Engine, case: int, officer: int) -> None:
+    fields = {**sample_fields("jctz"), "inspection_type": "年度", "self_assessment_due": "2026-03-20"}
+    word = docx_text(stored(mini_engine, issue_in(mini_engine, case, officer, "jctz", fields).docx_sha256))
+    assert "情况开展年度监督检查。" in word
+    assert "请你单位于2026年3月20日前完成自查" in word
 
 
 def test_a_reporters_identity_never_reaches_the_document(
     mini_engine: Engine, case: int, officer: int, tmp_path: Path
 ) -> None:
     """Even a template that asks for the reporter gets nothing: the keys are dropped before rendering."""
-    nosy = docx.Document()
-    nosy.add_paragraph("{{ number }} {{ subject_name }}")
-    nosy.add_paragraph(
-        "{{ reporter_name }}|{{ reporter_phone }}|{{ reporter.name }}|{{ extra.reporter_unit }}"
+    (tmp_path / "nosy.txt").write_text(
+        "{{ number }} {{ subject_name }}\n"
+        "{{ reporter_name }}|{{ reporter_phone }}|{{ reporter.name }}|{{ extra.reporter_unit }}\n"
+        "{% for f in findings %}{{ f.description }}{{ f.reporter_email }}{% endfor %}\n",
+        "utf-8",
     )
-    nosy.add_paragraph("{% for f in findings %}{{ f.description }}{{ f.reporter_email }}{% endfor %}")
-    nosy.save(tmp_path / "nosy.docx")
     (tmp_path / "documents.toml").write_text(
-        '[nosy]\nname = "测试文书"\nprefix = "示纪测"\ntemplate = "nosy.docx"\n', "utf-8"
+        '[issuers.commission]\nmark = ["中共{county}纪律检查委员会"]\n'
+        '[nosy]\nname = "测试文书"\nprefix = "示纪测"\ntemplate = "nosy.txt"\nto = "{{ reporter_name }}"\n',
+        "utf-8",
     )
     fields = {
         **LETTER,
@@ -182,11 +230,11 @@ def test_a_reporters_identity_never_reaches_the_document(
         "extra": {"reporter_unit": "县某某公司"},
         "findings": [{"description": "会议记录缺失", "reporter_email": "tipster@example.cn"}],
     }
+    desk = Desk(tmp_path, mini_engine.settings.files_dir, "示例县")
     with mini_engine.ctx.db.transaction() as session:
         issued = issue(
             session,
-            mini_engine.settings.files_dir,
-            tmp_path,
+            desk,
             instance_id=case,
             kind="nosy",
             fields=fields,
@@ -202,13 +250,16 @@ def test_a_reporters_identity_never_reaches_the_document(
     )
     for secret in REPORTER.values():
         assert secret not in everything
+    with mini_engine.ctx.db.reading() as session:
+        kept = session.scalars(select(Document.fields).where(Document.kind == "nosy")).one()
+    assert not any(key.startswith("reporter") for key in kept)
 
 
 def test_every_kind_of_documents_toml_renders_all_its_fields(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
     kinds = catalog(DOCUMENTS)
-    assert set(kinds) == {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "ajcbd", "xhsh", "wzjd"}
+    assert {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "ajcbd", "xhsh", "wzjd"} <= set(kinds)
     for kind, spec in kinds.items():
         fields = sample_fields(kind)
         issued = issue_in(mini_engine, case, officer, kind, fields)
@@ -225,13 +276,30 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
         for text in [spec.name, issued.number, "2026年3月5日", *values]:
             assert text in word, (kind, text)
             assert flat(text) in flat(pdf), (kind, text)
-        assert "{{" not in word and "{%" not in word and "《" + "title" not in word
+        assert "{{" not in word and "{%" not in word
+
+
+def test_values_never_make_tables_headings_or_paragraphs_of_their_own(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    fields = {
+        "unit_name": "县财政局",
+        "source": "检查",
+        "finding": "| 伪造 | 表格\n# 伪造标题",
+        "plan_due": "",
+    }
+    issued = issue_in(mini_engine, case, officer, "zgtz", fields)
+    document = docx.Document(io.BytesIO(stored(mini_engine, issued.docx_sha256)))
+    assert document.tables == []
+    texts = [p.text for p in document.paragraphs]
+    assert "经检查，发现你单位存在以下问题：| 伪造 | 表格" in texts
+    assert "# 伪造标题" in texts  # a line of its own, as the user typed it, not a heading
 
 
 def test_missing_fields_render_empty_and_markup_is_text(mini_engine: Engine, case: int, officer: int) -> None:
     issued = issue_in(mini_engine, case, officer, "zgtz", {"unit_name": "县财政局 <b>&</b>"})
     word = docx_text(stored(mini_engine, issued.docx_sha256))
-    assert "县财政局 <b>&</b>：" in word
+    assert "县财政局 <b>&</b>党组（党委）：" in word
     assert "经，发现你单位存在以下问题：" in word
     assert "前制定整改方案" in word
     assert flat("县财政局 <b>&</b>") in flat(pdf_text(stored(mini_engine, issued.pdf_sha256)))
@@ -246,11 +314,61 @@ def test_an_unknown_kind_is_refused_in_chinese_and_takes_no_number(
         assert session.scalars(select(DocumentCounter)).all() == []
 
 
+def test_two_kinds_may_not_share_a_number_prefix(tmp_path: Path) -> None:
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    toml = tmp_path / "documents" / "documents.toml"
+    toml.write_text(
+        toml.read_text("utf-8") + '\n[cgh2]\nname = "催告函"\nprefix = "示纪催"\ntemplate = "cbd.txt"\n'
+    )
+    with pytest.raises(CatalogError, match="文号前缀“示纪催”被多种文书共用：cbd（催办单）、cgh2（催告函）"):
+        catalog(tmp_path / "documents")
+
+
 def test_dates_in_fields_can_be_shown_in_chinese() -> None:
     assert cn_date("2026-03-26") == "2026年3月26日"
     assert cn_date("2026-12-31T20:00:00+00:00") == "2027年1月1日"
     assert cn_date(None) == ""
     assert cn_date("尽快") == "尽快"
+
+
+# --- the PDF ---------------------------------------------------------------------------------------------
+
+
+def test_the_pdf_embeds_its_fonts_and_numbers_its_pages(mini_engine: Engine, case: int, officer: int) -> None:
+    """Every font is embedded (a subset of Noto Serif CJK): the letter prints the same on any machine;
+    pages are numbered “— 1 —”, “— 2 —”."""
+    fields = {**sample_fields("xhsh"), "statement": "已完成整改并建立长效机制。" * 200}
+    issued = issue_in(mini_engine, case, officer, "xhsh", fields)
+    reader = pypdf.PdfReader(io.BytesIO(stored(mini_engine, issued.pdf_sha256)))
+    assert len(reader.pages) >= 2
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)[
+                "/FontDescriptor"
+            ].get_object()
+            fonts[str(font["/BaseFont"])] = any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+    assert fonts and all(fonts.values()), fonts
+    assert any("NotoSerifCJK" in name.replace("-", "") for name in fonts), fonts
+    for n, page in enumerate(reader.pages, start=1):
+        assert f"— {n} —" in page.extract_text()
+
+
+NO_LINE_START = "，。、；：？！）》」』”’"
+
+
+def test_no_line_of_the_pdf_starts_with_a_closing_punctuation_mark(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    """避头尾: however the sentence falls, “，” and “。” stay at the end of the line before."""
+    finding = "".join("甲" * k + "，乙。" for k in range(1, 60))  # the marks fall at every column
+    issued = issue_in(mini_engine, case, officer, "zgtz", {**sample_fields("zgtz"), "finding": finding})
+    lines = pdf_text(stored(mini_engine, issued.pdf_sha256)).splitlines()
+    assert len(lines) > 40
+    assert [line for line in lines if line[:1] in NO_LINE_START] == []
 
 
 # --- storage ---------------------------------------------------------------------------------------------
@@ -274,7 +392,8 @@ def test_files_are_stored_by_hash_attached_and_recorded(mini_engine: Engine, cas
             "zhaoliu",
         )
         assert (row.docx_sha256, row.pdf_sha256) == (issued.docx_sha256, issued.pdf_sha256)
-        assert row.template_sha256 == hashlib.sha256((DOCUMENTS / "hxtz.docx").read_bytes()).hexdigest()
+        assert row.template_sha256 == catalog(DOCUMENTS)["hxtz"].template_sha256()
+        assert row.fields == LETTER
         assert row.issued_at.astimezone(UTC) == AT.astimezone(UTC)
         mimes = {a.sha256: a.mime for a in session.scalars(select(Attachment))}
         assert mimes[issued.pdf_sha256] == "application/pdf"
@@ -323,8 +442,7 @@ def test_a_rolled_back_transaction_gives_its_number_back(
     with pytest.raises(RuntimeError), mini_engine.ctx.db.transaction() as session:
         taken = issue(
             session,
-            mini_engine.settings.files_dir,
-            DOCUMENTS,
+            mini_engine.ctx.desk,
             instance_id=case,
             kind="hxtz",
             fields=LETTER,
@@ -381,8 +499,7 @@ def test_concurrent_issues_get_distinct_numbers_on_postgresql(fresh_postgres: st
         with pytest.raises(RuntimeError), engine.ctx.db.transaction() as session:
             issue(
                 session,
-                engine.settings.files_dir,
-                DOCUMENTS,
+                engine.ctx.desk,
                 instance_id=case,
                 kind="hxtz",
                 fields=LETTER,
@@ -403,15 +520,15 @@ def test_the_admonishment_is_titled_by_its_mode(mini_engine: Engine, case: int, 
     assert (talk.number, talk.title) == ("示纪诫〔2026〕1号", "诫勉谈话记录")
     assert (written.number, written.title) == ("示纪诫〔2026〕2号", "诫勉书")
     word = docx_text(stored(mini_engine, talk.docx_sha256))
-    assert "诫勉谈话记录" in word and "方式：诫勉谈话" in word and "诫勉影响期为6个月" in word
-    assert "方式：书面诫勉" in docx_text(stored(mini_engine, written.docx_sha256))
+    assert "诫勉谈话记录" in word and "决定对你予以诫勉谈话。" in word and "诫勉影响期为6个月" in word
+    assert "决定对你予以书面诫勉。" in docx_text(stored(mini_engine, written.docx_sha256))
 
 
 def test_field_values_are_text_never_template_code(mini_engine: Engine, case: int, officer: int) -> None:
     fields = {"unit_name": "{{ 7*7 }}{% if true %}县财政局{% endif %}", "finding": "账目\x0b不清\x01"}
     issued = issue_in(mini_engine, case, officer, "zgtz", fields)
     word = docx_text(stored(mini_engine, issued.docx_sha256))
-    assert "{{ 7*7 }}{% if true %}县财政局{% endif %}：" in word
+    assert "{{ 7*7 }}{% if true %}县财政局{% endif %}党组（党委）：" in word
     assert "49" not in word
     assert "存在以下问题：账目不清" in word  # characters XML cannot hold are dropped
 
@@ -425,11 +542,10 @@ def test_a_long_statement_runs_over_several_pages(mini_engine: Engine, case: int
 
 
 def test_the_same_fields_at_the_same_moment_give_the_same_files() -> None:
-    template = (DOCUMENTS / "fkyj.docx").read_bytes()
-    context = {**sample_fields("fkyj"), "number": "示纪反馈〔2026〕1号", "title": "反馈意见书"}
-    first = render_docx(template, context, AT)
-    assert render_docx(template, context, AT) == first
-    assert render_pdf(first, "反馈意见书") == render_pdf(first, "反馈意见书")
+    spec = catalog(DOCUMENTS)["fkyj"]
+    sheet = compose(spec, sample_fields("fkyj"), number="示纪反馈〔2026〕1号", day=AT.date(), county="示例县")
+    assert render_docx(sheet, AT) == render_docx(sheet, AT)
+    assert render_pdf(sheet, AT) == render_pdf(sheet, AT)
 
 
 def test_lists_of_names_and_yes_no_read_as_chinese(mini_engine: Engine, case: int, officer: int) -> None:
