@@ -8,10 +8,12 @@ Walk, which also plays the demo storyline.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from sqlalchemy import func, select
 
@@ -64,6 +66,18 @@ class Checks:
             query = select(ProcessInstance.process_id, func.count()).group_by(ProcessInstance.process_id)
             return {process_id: count for process_id, count in session.execute(query)}
 
+    def document_text(self, kind: str) -> str:
+        """The DOCX text of the instance's latest document of `kind` (paragraphs, then table cells)."""
+        with self.engine.ctx.db.reading() as session:
+            query = select(Document.docx_sha256).where(
+                Document.instance_id == self.walk.instance_id, Document.kind == kind
+            )
+            sha = session.scalars(query.order_by(Document.id.desc())).first()
+        assert sha is not None, f"no document {kind}"
+        document = docx.Document(io.BytesIO((self.engine.settings.files_dir / sha[:2] / sha).read_bytes()))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+
     def document_kinds(self) -> list[str]:
         with self.engine.ctx.db.reading() as session:
             query = select(Document.kind).where(Document.instance_id == self.walk.instance_id)
@@ -102,6 +116,14 @@ def _expect(checks: Checks, expected: dict[str, Any], where: str) -> None:
         assert checks.document_kinds() == expected["documents"], (
             f"{where}: documents {checks.document_kinds()}"
         )
+    for kind, sentences in expected.get("says", {}).items():
+        text = checks.document_text(kind)
+        for sentence in sentences:
+            assert sentence in text, f"{where}: {kind} does not say {sentence!r}:\n{text}"
+    for kind, sentences in expected.get("never_says", {}).items():
+        text = checks.document_text(kind)
+        for sentence in sentences:
+            assert sentence not in text, f"{where}: {kind} says {sentence!r}"
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
