@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import audit, documents, facts, messaging, search, spiff, starting
+from . import audit, documents, facts, mailbox, messaging, search, spiff, starting
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, ProcessInstance
 from .projection import add_participants, deliver_notices, project_tasks
@@ -40,10 +40,15 @@ def advance(
     steps: list[str] = []
     issued: list[documents.IssuedDocument] = []
     task_data = spiff.task_data(wf, completed.task_guid) if completed else {}  # as it stood when opened
+    version = ctx.specs.get(session, instance.version_id)
+    on_task = lambda bpmn_id, name, _kind: steps.append(name)  # noqa: E731
     with action(ctx, _document_issuer(ctx, session, instance, actor, issued)) as sctx:
         if act is not None:
             act()
-        spiff.run(wf, ctx.settings.step_budget, lambda bpmn_id, name, _kind: steps.append(name))
+        spiff.run(wf, ctx.settings.step_budget, on_task)
+        while mailbox.catches(version) and (mail := _posted_for(ctx, session, instance, version, wf)):
+            spiff.deliver_caught(wf, *mail)  # a message thrown before this instance waited for it
+            spiff.run(wf, ctx.settings.step_budget, on_task)
         thrown = spiff.thrown_messages(wf)
         state = spiff.dump(wf)
     now = ctx.clock.now()
@@ -53,6 +58,7 @@ def advance(
     instance.next_timer_at = spiff.next_timer_at(wf)
     if spiff.is_completed(wf):
         instance.status, instance.ended_at, instance.next_timer_at = "completed", now, None
+    mailbox.keep_waits(session, instance, version, spiff.waiting_messages(wf), spiff.current_data(wf))
     ready = spiff.ready_user_tasks(wf)
     project_tasks(
         ctx,
@@ -95,6 +101,12 @@ def advance(
     return steps
 
 
+def _posted_for(
+    ctx: EngineContext, session: Session, instance: ProcessInstance, version: VersionInfo, wf: Any
+) -> tuple[str, dict[str, Any]] | None:
+    return mailbox.take(ctx, session, instance, version, spiff.waiting_messages(wf), spiff.current_data(wf))
+
+
 def index_case(
     ctx: EngineContext,
     session: Session,
@@ -129,7 +141,14 @@ def _send(
         advance(ctx, session, new, wf, None, "instance_started", started_payload)
         return new.id
 
-    started, duplicates = messaging.route(ctx, session, instance.id, thrown, start)
+    caught = frozenset(name for name, _ in thrown if mailbox.is_caught(ctx, session, name))
+    started, duplicates = messaging.route(ctx, session, instance.id, thrown, start, caught)
+    reached = [
+        target
+        for name, payload in thrown
+        if name in caught
+        for target in _post(ctx, session, instance, name, payload)
+    ]
     audit.append(
         session,
         ctx.audit_key,
@@ -137,8 +156,41 @@ def _send(
         actor=actor.username if actor else "system",
         kind="messages_sent",
         instance_id=instance.id,
-        payload={"messages": [name for name, _ in thrown], "started": started, "duplicates": duplicates},
+        payload={
+            "messages": [name for name, _ in thrown],
+            "started": started,
+            "duplicates": duplicates,
+            "delivered": reached,
+        },
     )
+
+
+def _post(
+    ctx: EngineContext, session: Session, source: ProcessInstance, name: str, payload: dict[str, Any]
+) -> list[int]:
+    """Post a message for waiting instances and hand it to each one waiting now; the instances it reached."""
+    row = mailbox.post(ctx, session, source.id, name, payload)
+    reached = []
+    for target_id in mailbox.waiting_for(session, name, payload):
+        target = ctx.db.lock_instance(session, target_id)
+        if target is None or target.status != "running" or target.id == source.id:
+            continue
+        version = ctx.specs.get(session, target.version_id)
+        wf = ctx.workflows.take(target.id, target.row_version) or spiff.load(
+            version.specs, target.state_json, target.serializer_version
+        )
+        mailbox.delivered(ctx, row, target.id)
+        received = {"message": name, "from": source.id, "payload": payload}
+        with messaging.deeper():
+            advance(
+                ctx, session, target, wf, None, "message_received", received, act=_catch(wf, name, payload)
+            )
+        reached.append(target.id)
+    return reached
+
+
+def _catch(wf: Any, name: str, payload: dict[str, Any]) -> Callable[[], None]:
+    return lambda: spiff.deliver_caught(wf, name, payload)
 
 
 def _document_issuer(

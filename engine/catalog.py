@@ -77,6 +77,12 @@ def build_bundle(sources: dict[str, str], roles: RoleBook) -> ProcessBundle:
     problems += [
         f"表单 {n}: 不是有效的 JSON" for n, t in sources.items() if n.endswith(".json") and not _is_json(t)
     ]
+    declared = meta["process"].get("catches", {})
+    problems += [
+        f"流程等待消息 {m}，但 process.toml 的 catches 未写明按哪些字段把它交给本流程的实例"
+        for m in parsed.caught_messages
+        if m not in declared
+    ]
     if problems:
         raise DeployRejected(problems)
     meta["start_message"] = parsed.start_message

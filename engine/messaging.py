@@ -25,7 +25,7 @@ _depth: ContextVar[int] = ContextVar("qinglian_message_depth", default=0)
 
 
 @contextmanager
-def _deeper() -> Iterator[None]:
+def deeper() -> Iterator[None]:
     depth = _depth.get() + 1
     if depth > MAX_DEPTH:
         raise ProcessFailed(f"消息连锁启动超过 {MAX_DEPTH} 层，疑似流程互相触发（message chain too deep）")
@@ -89,8 +89,10 @@ def route(
     source_id: int,
     thrown: list[tuple[str, dict[str, Any]]],
     start: Callable[[VersionInfo, dict[str, Any]], int],
+    caught: frozenset[str] = frozenset(),
 ) -> tuple[list[int], list[str]]:
-    """Start the receivers of each thrown message; returns (instances started, duplicates ignored)."""
+    """Start the receivers of each thrown message; returns (instances started, duplicates ignored). A
+    message in `caught` may start nothing: running instances wait for it (engine/mailbox.py)."""
     started: list[int] = []
     duplicates: list[str] = []
     if len(thrown) > MAX_STARTS:
@@ -98,7 +100,7 @@ def route(
     by_name = {name: receivers(ctx, session, name) for name in {name for name, _ in thrown}}
     for message, payload in thrown:
         targets = by_name[message]
-        if not targets:
+        if not targets and message not in caught:
             raise ProcessFailed(f"没有流程接收消息 {message}（no process starts on message {message!r}）")
         for version in targets:
             correlation = correlation_of(version, payload)
@@ -107,7 +109,7 @@ def route(
                 duplicates.append(f"{message} {version.process_id}")
                 _link_to_existing(session, message, correlation, source_id, ctx.clock.now())
                 continue
-            with _deeper():
+            with deeper():
                 link.target_id = start(version, payload)
             started.append(link.target_id)
     return started, duplicates

@@ -90,3 +90,27 @@ class RecusalRequest(Base):
     upper_level: Mapped[str] = mapped_column(
         String(200), default=""
     )  # the 纪委书记's own: the decision above
+
+
+class MessageWait(Base):
+    """A running instance waits for a message (an armed intermediate catch event): for which values of
+    its process's correlation keys (process.toml `catches`)."""
+
+    __tablename__ = "message_wait"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    message: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    match: Mapped[dict] = mapped_column(JSON)  # {key: value} the message's payload must agree with
+
+
+class MessagePost(Base):
+    """A message thrown for a waiting instance: kept until one waits for it (it may be thrown first),
+    then marked delivered; never deleted (every message is evidence)."""
+
+    __tablename__ = "message_post"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_to: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

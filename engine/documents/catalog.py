@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from jinja2 import TemplateSyntaxError
+
+from .text import environment, fill
 
 CATALOG = "documents.toml"
 LAYOUTS = ("公文", "表格")
@@ -46,16 +50,15 @@ class DocumentKind:
     cc: tuple[str, ...] = ()  # 抄送, each a Jinja string; empty results are left out
     seal: bool = True
     recipients: tuple[str, ...] = ()  # roles outside the office the document is addressed to
-    title_field: str = ""  # a field whose value picks the title among `titles`
-    titles: dict[str, str] = field(default_factory=dict)
+    heading: str = ""  # the title on the paper (Jinja over the fields), when it is not just `name`
 
     def title(self, fields: dict[str, Any]) -> str:
-        return self.titles.get(str(fields.get(self.title_field, "")), self.name)
+        return (fill(self.heading, fields) if self.heading else "") or self.name
 
     def template_sha256(self) -> str:
         """What the rendering depended on besides the fields: the body and this entry of the catalogue."""
         entry = repr(
-            (self.name, self.prefix, self.layout, self.to, self.cc, self.seal, self.issuer, self.titles)
+            (self.name, self.prefix, self.layout, self.to, self.cc, self.seal, self.issuer, self.heading)
         )
         return hashlib.sha256(self.template.read_bytes() + entry.encode()).hexdigest()
 
@@ -98,8 +101,7 @@ def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
             tuple(spec.get("cc", ())),
             bool(spec.get("seal", spec.get("layout", "公文") == "公文")),
             tuple(spec.get("recipients", ())),
-            spec.get("title_field", ""),
-            dict(spec.get("titles", {})),
+            spec.get("heading", ""),
         )
     problems = prefix_collisions(kinds)
     if problems:
@@ -121,10 +123,6 @@ def prefix_collisions(kinds: dict[str, DocumentKind]) -> list[str]:
 
 def problems(documents_dir: Path) -> list[str]:
     """What keeps documents.toml and its templates from being used, in Chinese; empty when all is well."""
-    from jinja2 import TemplateSyntaxError
-
-    from .text import environment
-
     if not (documents_dir / CATALOG).exists():
         return []
     try:
@@ -136,7 +134,7 @@ def problems(documents_dir: Path) -> list[str]:
         if not spec.template.is_file():
             found.append(f"文书 {spec.kind}（{spec.name}）的模板 {spec.template.name} 不存在")
             continue
-        for source in (spec.template.read_text("utf-8"), spec.to, *spec.cc):
+        for source in (spec.template.read_text("utf-8"), spec.to, spec.heading, *spec.cc):
             try:
                 environment().parse(source)
             except TemplateSyntaxError as error:

@@ -26,12 +26,20 @@ from SpiffWorkflow.util.task import TaskState
 from .. import scripting
 from ..clock import Clock
 from ..errors import Conflict, ProcessFailed
-from .messages import deliver_start, thrown_messages
+from .messages import deliver_caught, deliver_start, thrown_messages, waiting_messages
 from .parsing import ParsedProcess, TaskSpecFacts, parse_process
 from .serializer import ENCODER_LOCK as _ENCODER_LOCK
 from .serializer import SERIALIZER as _SERIALIZER
 
-__all__ = ["ParsedProcess", "TaskSpecFacts", "deliver_start", "parse_process", "thrown_messages"]
+__all__ = [
+    "ParsedProcess",
+    "TaskSpecFacts",
+    "deliver_caught",
+    "deliver_start",
+    "parse_process",
+    "thrown_messages",
+    "waiting_messages",
+]
 
 SERIALIZER_VERSION = VERSION
 TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")

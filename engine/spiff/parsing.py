@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from ..errors import DeployRejected
-from .messages import start_message
+from .messages import caught_messages, start_message
 from .serializer import SERIALIZER as _SERIALIZER
 
 
@@ -38,6 +38,7 @@ class ParsedProcess:
     facts: tuple[TaskSpecFacts, ...]
     flows: dict[str, dict[str, list[str]]]  # process id -> task spec name -> output names
     start_message: str | None = None  # the message its message start event waits for
+    caught_messages: tuple[str, ...] = ()  # the messages its intermediate catch events wait for
 
 
 def parse_process(bpmn: dict[str, Any], dmn: dict[str, Any], process_id: str) -> ParsedProcess:
@@ -65,7 +66,8 @@ def parse_process(bpmn: dict[str, Any], dmn: dict[str, Any], process_id: str) ->
         pid: {name: [o.name for o in ts.outputs] for name, ts in s.task_specs.items()}
         for pid, s in all_specs.items()
     }
-    return ParsedProcess(json.dumps(spec_dict, ensure_ascii=False), facts, flows, start_message(spec))
+    caught = tuple(sorted({m for s in all_specs.values() for m in caught_messages(s)}))
+    return ParsedProcess(json.dumps(spec_dict, ensure_ascii=False), facts, flows, start_message(spec), caught)
 
 
 def _validation_message(exc: ValidationException) -> str:

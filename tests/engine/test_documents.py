@@ -51,7 +51,12 @@ REPORTER = {
 }
 
 
-NOT_TEXT: dict[str, Any] = {"direct_reply": False, "reply_days": 15}  # flags and numbers the text words
+NOT_TEXT: dict[str, Any] = {
+    "direct_reply": False,
+    "reply_days": 15,
+    "vetoes": [],
+    "period_months": 6,
+}  # flags and numbers the text words
 
 
 def sample_fields(kind: str) -> dict[str, Any]:
@@ -264,7 +269,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
         fields = sample_fields(kind)
         issued = issue_in(mini_engine, case, officer, kind, fields)
         assert issued.number == f"{spec.prefix}〔2026〕1号"
-        assert issued.title == spec.name
+        assert issued.title == spec.title(fields)
         word, pdf = (
             docx_text(stored(mini_engine, issued.docx_sha256)),
             pdf_text(stored(mini_engine, issued.pdf_sha256)),
@@ -273,7 +278,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
         values += [
             str(v) for item in fields.get("findings", []) + fields.get("persons", []) for v in item.values()
         ]
-        for text in [spec.name, issued.number, "2026年3月5日", *values]:
+        for text in [issued.title, issued.number, "2026年3月5日", *values]:
             assert text in word, (kind, text)
             assert flat(text) in flat(pdf), (kind, text)
         assert "{{" not in word and "{%" not in word

@@ -57,7 +57,9 @@ def test_a_clue_from_registration_to_its_sanction(tmp_path: Path) -> None:
         ("1", "countersigned", "冯乙", D("2025-09-26"), D("2025-10-23"), D("2025-11-05"), 24.0)
     ]
     assert [(k, c) for k, c, *_ in facts_of(engine, case, "filing")] == [("", "LA")]
-    assert facts_of(engine, case, "measure") == [("DJQ", "DJQ", "冯乙", D("2026-01-27"), None, None, None)]
+    assert facts_of(engine, case, "measure") == [
+        ("DJ:警告", "DJ:警告", "冯乙", D("2026-01-27"), None, None, None)
+    ]
     engine.close()
 
 
@@ -157,5 +159,5 @@ def test_reindex_rebuilds_search_text_office_and_facts_from_the_cases_state(tmp_
     assert reindex(engine.ctx) == 2
     assert engine.supervisor.cases(secretary, CaseFilter(q="冯乙")).total == 2  # type: ignore[arg-type]
     assert engine.supervisor.cases(secretary, CaseFilter(office="JC1")).total == 1  # type: ignore[arg-type]
-    assert [c for _k, c, *_ in facts_of(engine, walk.own_id, "measure")] == ["DJQ"]
+    assert [c for _k, c, *_ in facts_of(engine, walk.own_id, "measure")] == ["DJ:警告"]
     engine.close()

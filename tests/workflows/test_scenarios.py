@@ -116,6 +116,11 @@ def _expect(checks: Checks, expected: dict[str, Any], where: str) -> None:
         assert checks.document_kinds() == expected["documents"], (
             f"{where}: documents {checks.document_kinds()}"
         )
+    _expect_wording(checks, expected, where)
+
+
+def _expect_wording(checks: Checks, expected: dict[str, Any], where: str) -> None:
+    """What the latest document of a kind says, and must not say."""
     for kind, sentences in expected.get("says", {}).items():
         text = checks.document_text(kind)
         for sentence in sentences:
