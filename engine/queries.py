@@ -242,7 +242,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         current_steps=tuple(current),
         attachments=tuple(attachments(session, inst.id)),
         links=tuple(linked_instances(ctx, session, actor, inst.id)),
-        documents=tuple(issued_documents(session, inst.id)),
+        documents=tuple(issued_documents(session, inst.id, ctx.desk.documents_dir)),
     )
 
 

@@ -110,7 +110,11 @@ class DocumentView:
     pdf_attachment: int | None
     docx_attachment: int | None
     sha256: str
-    void: bool = False  # the case was cancelled (作废): the document is void, its number never reused
+    void: bool = False  # voided (作废) alone or with its case: its number is never given again
+    id: int = 0
+    void_reason: str = ""
+    replaces: str = ""  # the number of the voided document this one replaces
+    voided_by: tuple[str, ...] = ()  # roles that may void it (documents.toml `voided_by` of its issuer)
 
 
 @dataclass(frozen=True)

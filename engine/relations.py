@@ -64,8 +64,11 @@ def linked_instances(ctx: EngineContext, session: Session, actor: Actor, instanc
     return out
 
 
-def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
-    """The instance's numbered documents in issue order, each with its PDF and DOCX attachment ids."""
+def issued_documents(
+    session: Session, instance_id: int, documents_dir: Path | None = None
+) -> list[DocumentView]:
+    """The instance's numbered documents in issue order, each with its PDF and DOCX attachment ids (and,
+    given the documents folder, the roles that may void each)."""
     docs = list(
         session.scalars(select(Document).where(Document.instance_id == instance_id).order_by(Document.id))
     )
@@ -75,11 +78,14 @@ def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
             select(AttachmentLink.id, AttachmentLink.sha256).where(AttachmentLink.instance_id == instance_id)
         )
     }
-    void = set(
-        session.scalars(
-            select(DocumentVoid.document_id).where(DocumentVoid.document_id.in_([d.id for d in docs]))
-        )
+    voids = dict(
+        session.execute(
+            select(DocumentVoid.document_id, DocumentVoid.reason).where(
+                DocumentVoid.document_id.in_([d.id for d in docs])
+            )
+        ).all()
     )
+    numbers, voiders = {d.id: d.number for d in docs}, _voiders_of(documents_dir)
     return [
         DocumentView(
             number=d.number,
@@ -89,10 +95,25 @@ def issued_documents(session: Session, instance_id: int) -> list[DocumentView]:
             pdf_attachment=link_ids.get(d.pdf_sha256),
             docx_attachment=link_ids.get(d.docx_sha256),
             sha256=d.pdf_sha256,
-            void=d.id in void,
+            void=d.id in voids,
+            id=d.id,
+            void_reason=voids.get(d.id, ""),
+            replaces=numbers.get(d.replaces_id, "") if d.replaces_id else "",
+            voided_by=voiders.get(d.kind, ()),
         )
         for d in docs
     ]
+
+
+def _voiders_of(documents_dir: Path | None) -> dict[str, tuple[str, ...]]:
+    if documents_dir is None or not (documents_dir / CATALOG).exists():
+        return {}
+    return _voiders(documents_dir, (documents_dir / CATALOG).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _voiders(documents_dir: Path, _mtime: int) -> dict[str, tuple[str, ...]]:
+    return {kind: spec.issuer.voided_by for kind, spec in catalog(documents_dir).items()}
 
 
 def addressed_documents(

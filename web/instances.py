@@ -91,9 +91,15 @@ def detail(instance_id: int) -> Any:
         if "reassign" in steer
         else {}
     )
+    voidable = {
+        d.id
+        for d in view.documents
+        if "void_document" in steer and not d.void and actor.roles & set(d.voided_by)
+    }
     return render_template(
         "instances/detail.html",
         inst=view,
+        voidable=voidable,
         processes=names,
         steer=steer,
         candidates=candidates,

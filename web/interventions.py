@@ -90,6 +90,26 @@ def on_task(task_id: int, kind: str) -> Any:
     return _back(view.instance_id)
 
 
+@bp.post("/instances/<int:instance_id>/documents/<int:document_id>/void")
+@login_required
+def void_document(instance_id: int, document_id: int) -> Any:
+    """作废 one document of the case, and issue its replacement when asked (corrections as in 重试)."""
+    form = request.form
+    try:
+        done = engine_of().interventions.void_document(
+            current_actor(),
+            document_id,
+            form.get("reason"),
+            reissue=form.get("reissue") == "1",
+            corrections=_corrections(form.get("corrections", "")),
+        )
+    except (Refused, Conflict, NotPermitted) as exc:
+        flash(f"作废文书未成功：{exc}", "error")
+    else:
+        flash(done.summary, "success")
+    return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="documents"), 303)
+
+
 @bp.get("/incidents")
 @login_required
 def incidents() -> Any:

@@ -28,12 +28,14 @@ class Issuer:
     mark: tuple[str, ...]  # 发文机关标志, red, one line per body of a joint document
     signature: tuple[str, ...]  # 发文机关署名
     printer: str  # 印发机关 of the 版记
+    voided_by: tuple[str, ...] = ()  # roles acting for the body: they alone may void (作废) its documents
 
     def filled(self, county: str) -> Issuer:
         return Issuer(
             tuple(m.format(county=county) for m in self.mark),
             tuple(s.format(county=county) for s in self.signature),
             self.printer.format(county=county),
+            self.voided_by,
         )
 
 
@@ -58,7 +60,18 @@ class DocumentKind:
     def template_sha256(self) -> str:
         """What the rendering depended on besides the fields: the body and this entry of the catalogue."""
         entry = repr(
-            (self.name, self.prefix, self.layout, self.to, self.cc, self.seal, self.issuer, self.heading)
+            (
+                self.name,
+                self.prefix,
+                self.layout,
+                self.to,
+                self.cc,
+                self.seal,
+                self.issuer.mark,
+                self.issuer.signature,
+                self.issuer.printer,
+                self.heading,
+            )
         )
         return hashlib.sha256(self.template.read_bytes() + entry.encode()).hexdigest()
 
@@ -73,7 +86,12 @@ def _inside(documents_dir: Path, name: str) -> Path:
 
 def _issuers(raw: dict[str, Any]) -> dict[str, Issuer]:
     return {
-        key: Issuer(tuple(spec["mark"]), tuple(spec.get("signature", spec["mark"])), spec.get("printer", ""))
+        key: Issuer(
+            tuple(spec["mark"]),
+            tuple(spec.get("signature", spec["mark"])),
+            spec.get("printer", ""),
+            tuple(spec.get("voided_by", ())),
+        )
         for key, spec in raw.items()
     }
 

@@ -12,7 +12,7 @@ from ..access import in_scope, instance_visible
 from ..context import EngineContext
 from ..db.models import Incident, ProcessInstance
 from ..records import Actor
-from . import cases, tasks
+from . import cases, documents, tasks
 from .common import NAMES, Done
 
 __all__ = ["CASE_KINDS", "NAMES", "Done", "Interventions"]
@@ -97,3 +97,9 @@ class Interventions:
 
     def retry(self, actor: Actor, instance_id: int, reason: Any, data: Any = None) -> Done:
         return cases.retry(self.ctx, actor, instance_id, reason, data)
+
+    def void_document(
+        self, actor: Actor, document_id: int, reason: Any, reissue: bool = False, corrections: Any = None
+    ) -> Done:
+        """作废 one document (its issuing office only); with `reissue`, a replacement under a new number."""
+        return documents.void_document(self.ctx, actor, document_id, reason, reissue, corrections)

@@ -29,6 +29,7 @@ NAMES = {
     "resume": "恢复",
     "cancel": "作废",
     "retry": "重试",
+    "void_document": "作废文书",
 }
 MAX_REASON = 500
 

@@ -78,3 +78,56 @@ def test_a_supervisor_steers_from_the_case_page_and_others_see_no_buttons(app: F
         == 303
     )
     assert "作废未成功：您无权对此案件作废" in officer.client.get(f"/instances/{case}").text
+
+
+def test_the_issuing_office_voids_a_document_from_the_case_page_and_the_api(
+    app: Flask, engine: Engine
+) -> None:
+    case, task = _case(engine)
+    lead = Browser(app.test_client())
+    lead.login("zhaoliu")
+    page = lead.client.get(f"/instances/{case}").text
+    reminded = lead.client.post(
+        f"/instances/{case}/interventions/remind",
+        data={"csrf_token": csrf_of(page), "task_id": task, "reason": "请尽快送达"},
+    )
+    assert reminded.status_code == 303
+    page = lead.client.get(f"/instances/{case}").text
+    (doc,) = engine.instance(engine.actor_by_name("zhaoliu"), case).documents  # type: ignore[arg-type]
+    assert f'aria-label="作废 {doc.number}"' in page
+    second = doc.number.replace("1号", "2号")
+    voided = lead.client.post(
+        f"/instances/{case}/documents/{doc.id}/void",
+        data={"csrf_token": csrf_of(page), "reason": "催办对象有误", "reissue": "1"},
+    )
+    assert voided.headers["Location"].endswith(f"/instances/{case}#documents")
+    page = lead.client.get(voided.headers["Location"]).text
+    assert f"已作废{doc.title}{doc.number}，重新制发为{second}" in page
+    assert "作废理由：催办对象有误" in page and f"替代已作废的{doc.number}" in page
+    listed = (
+        app.test_client()
+        .get(
+            f"/api/v1/instances/{case}/documents",
+            headers={"Authorization": f"Bearer {engine.issue_token('zhaoliu')}"},
+        )
+        .json
+    )
+    assert [(d["number"], d["void"], d["replaces"]) for d in listed] == [
+        (doc.number, True, ""),
+        (second, False, doc.number),
+    ]
+    api = _api(app, engine, "zhaoliu", f"/api/v1/documents/{listed[1]['id']}/void", {"reason": "撤回"})
+    assert api.status_code == 200 and api.json["done"] == [f"已作废{doc.title}{second}"]
+    again = _api(app, engine, "zhaoliu", f"/api/v1/documents/{listed[1]['id']}/void", {"reason": "撤回"})
+    assert again.status_code == 409 and again.json["error"] == f"{second}已作废"
+    officer = Browser(app.test_client())
+    officer.login("qianqi")
+    assert 'aria-label="作废 ' not in officer.client.get(f"/instances/{case}").text
+    refused = _api(app, engine, "qianqi", f"/api/v1/documents/{doc.id}/void", {"reason": "x"})
+    assert refused.status_code == 403 and refused.json["error"] == "您无权对此案件作废文书"
+    pdf = app.test_client().get(
+        f"/api/v1/attachments/{listed[0]['pdf_attachment']}",
+        headers={"Authorization": f"Bearer {engine.issue_token('zhaoliu')}"},
+    )
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf.close()

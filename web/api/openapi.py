@@ -49,6 +49,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "data": {"type": "object", "description": "retry：更正的数据"},
     },
     ("post", "/tasks/{task_id}/reassign"): {**REASON, "to": {"type": "string", "description": "用户名"}},
+    ("post", "/documents/{document_id}/void"): {
+        **REASON,
+        "reissue": {"type": "boolean", "description": "重新制发（使用新文号）"},
+        "corrections": {"type": "object", "description": "重新制发时更正的内容"},
+    },
     ("post", "/tasks/{task_id}/extend"): {
         **REASON,
         "working_days": {"type": "integer"},
