@@ -23,6 +23,7 @@ KIND_NAMES = {
     "task_completed": "办理",
     "timers_fired": "期限到达",
     "messages_sent": "发送消息",
+    "message_received": "收到消息",
     "incident": "运行异常",
     "attachment_uploaded": "上传附件",
     "intervention": "督办",

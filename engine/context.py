@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents, spiff
+from . import documents, labels, spiff
 from .clock import Clock
 from .config import Settings
 from .db.models import ProcessVersion, User
@@ -33,6 +34,11 @@ class VersionInfo:
     sources: dict[str, str]
     specs: spiff.Specs
     _forms: dict[str, Form] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def terms(self) -> dict[str, dict[str, Any]]:
+        """Every field name its forms (and process.toml `[labels]`) give a title: engine/labels.py."""
+        return labels.glossary(self.sources)
 
     def form(self, name: str) -> Form:
         """The form `name` of this version, parsed once (the version's own copy: F9)."""

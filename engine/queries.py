@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import spiff
+from . import labels, spiff
 from .access import instance_visible, task_actionable
 from .clock import local_today
 from .context import EngineContext, VersionInfo
@@ -200,6 +200,7 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
         form=form.schema if form else None,
         ui=form.ui if form else None,
         data=redact(actor, data),
+        noun=labels.noun(version.meta["process"], data),
     )
 
 
@@ -225,6 +226,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     )
     ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
     starter = session.get(User, inst.started_by)
+    data = redact(actor, spiff.current_data(wf))
     return InstanceView(
         id=inst.id,
         process_id=inst.process_id,
@@ -236,14 +238,24 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         started_at=inst.started_at,
         ended_at=inst.ended_at,
         ready_tasks=ready,
-        history=tuple(history(session, actor, inst.id)),
-        data=redact(actor, spiff.current_data(wf)),
+        history=tuple(history(session, actor, inst.id, version.terms)),
+        data=data,
+        shown=tuple(labels.shown(version.terms, _in_order(version.terms, data), _names(session))),
+        noun=labels.noun(version.meta["process"], data),
         completed_steps=tuple(done),
         current_steps=tuple(current),
         attachments=tuple(attachments(session, inst.id)),
         links=tuple(linked_instances(ctx, session, actor, inst.id)),
         documents=tuple(issued_documents(session, inst.id, ctx.desk.documents_dir)),
     )
+
+
+def _in_order(terms: dict[str, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data[k] for k in terms if k in data}
+
+
+def _names(session: Session) -> Any:
+    return dict(session.execute(select(User.username, User.display_name)).all()).get
 
 
 READ_EVENTS = ("case_viewed", "case_view_denied", "attachment_downloaded", "attachment_download_denied")
@@ -262,8 +274,11 @@ def progress(ctx: EngineContext, session: Session, actor: Actor, instance_id: in
     return done, current, sorted(set(overdue))
 
 
-def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEntry]:
-    """What was done in the case, in order (who looked at it is in the audit log, not here)."""
+def history(
+    session: Session, actor: Actor, instance_id: int, terms: dict[str, dict[str, Any]] | None = None
+) -> list[HistoryEntry]:
+    """What was done in the case, in order (who looked at it is in the audit log, not here); with the
+    version's `terms`, each entry's data also in words."""
     names = dict(session.execute(select(User.username, User.display_name)).all())
     out = []
     events = select(AuditEvent).where(
@@ -279,9 +294,13 @@ def history(session: Session, actor: Actor, instance_id: int) -> list[HistoryEnt
             "incident": "执行出错",
             "attachment_uploaded": "上传附件",
             "messages_sent": "发送消息（启动关联流程）",
-        }.get(ev.kind, ev.kind)
+            "message_received": "收到关联流程的消息",
+            "recusal": "回避",
+        }.get(ev.kind, "系统记录")
         who = names.get(ev.actor) or ("系统" if ev.actor == "system" else ev.actor)
-        out.append(HistoryEntry(ev.seq, ev.at, who, ev.kind, title, payload))
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        words = tuple(labels.shown(terms, data, names.get)) if terms and data else ()
+        out.append(HistoryEntry(ev.seq, ev.at, who, ev.kind, title, payload, words))
     return out
 
 

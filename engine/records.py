@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .labels import Shown
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -56,6 +58,7 @@ class TaskView:
     form: dict[str, Any] | None = None
     ui: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    noun: str = ""  # what its case is called: 线索, 案件 or 事项 (engine/labels.py)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class HistoryEntry:
     kind: str
     title: str
     details: dict[str, Any]
+    shown: tuple[Shown, ...] = ()  # the submitted data in words (engine/labels.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class InstanceView:
     attachments: tuple[AttachmentView, ...] = ()
     links: tuple[LinkView, ...] = ()
     documents: tuple[DocumentView, ...] = ()
+    shown: tuple[Shown, ...] = ()  # the case data people read: titled fields in words (engine/labels.py)
+    noun: str = "事项"  # 线索 until 立案, then 案件; inspections and 整改 are 事项
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def test_letter_path_from_registration_to_archive(
     step("A7_r2_feedback")
     step("A_archive")
     page.goto(f"{live.url}/instances/1")
-    assert page.locator(".page-head .badge").inner_text() == "已办结"
+    assert page.locator(".page-head .badge.status").inner_text() == "已办结"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "instance", "task-form"):

@@ -168,11 +168,14 @@ def case_page(walk: Walk) -> None:
     assert started.count() == len(PLAN["units"])
     started.get_by_role("link", name=f"{PLAN['plan_no']} {UNIT}").click()
     page.get_by_role("heading", name=f"{PLAN['plan_no']} {UNIT}").wait_for()
-    assert page.locator(".page-head .badge").inner_text() == "已办结"
+    assert page.locator(".page-head .badge.status").inner_text() == "已办结"
 
-    case_data = page.locator("dl.data").last  # 案件数据 (folded: read the text, not what is shown)
-    for key, expected in AFTER_SCORING.items():
-        assert (case_data.locator(f"dt:text-is('{key}') + dd").text_content() or "").strip() == expected, key
+    case_data = page.locator("dl.data").last  # 登记和办理信息 (folded: read the text, not what is shown)
+    for key, expected in AFTER_SCORING.items():  # each under its title (process.toml [labels])
+        label = {"total": "总分", "grade": "评定等次"}[key]
+        assert (case_data.locator(f"dt:text-is('{label}') + dd").text_content() or "").strip() == expected, (
+            key
+        )
 
     links = page.locator("#links")
     triggered = links.locator("tr.link-triggered_by")

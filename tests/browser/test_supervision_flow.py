@@ -79,7 +79,7 @@ def test_a_supervisor_reads_the_dashboard_searches_and_steers(
     figure = page.locator("table[data-stat=forms] tbody tr").first.locator("td").nth(1).locator("a")
     counted = int(figure.inner_text())
     figure.click()
-    page.get_by_role("heading", name="案件").wait_for()
+    page.get_by_role("heading", name="线索、案件和事项").wait_for()
     assert "来自监督看板的统计口径" in page.locator(".narrowed").inner_text()
     assert (
         page.locator("table.cases tbody tr").count() == int(page.locator("h1 .count").inner_text()) <= counted

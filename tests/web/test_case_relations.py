@@ -32,7 +32,7 @@ def test_both_case_pages_show_the_link_to_those_who_see_both(as_user, engine: En
     source, target = _linked_pair(as_user, engine)
     supervisor = as_user("zhaoliu").client
     links = _section(supervisor.get(f"/instances/{source}").text, "links")
-    assert "关联案件" in links and "已启动" in links and "整改测试" in links
+    assert "关联的线索、案件和事项" in links and "已启动" in links and "整改测试" in links
     assert f'<a href="/instances/{target}">整改 T-001</a>' in links
     assert "办理中" in links and "无权查看" not in links
     back = _section(supervisor.get(f"/instances/{target}").text, "links")
@@ -78,13 +78,13 @@ def test_submitted_tables_read_as_tables_in_the_history(as_user, engine: Engine)
     source, _ = _linked_pair(as_user, engine)
     page = as_user("zhaoliu").client.get(f"/instances/{source}").text
     tables = re.findall(r'<table class="data-rows">.*?</table>', page, re.S)
-    assert any('<th scope="col">name</th>' in t and "<td>0371-1234</td>" in t for t in tables)  # contacts
-    assert any('<th scope="col">measure</th>' in t and "<td>建立台账</td>" in t for t in tables)  # tasks
+    assert any('<th scope="col">姓名</th>' in t and "<td>0371-1234</td>" in t for t in tables)  # contacts
+    assert any('<th scope="col">整改措施</th>' in t and "<td>建立台账</td>" in t for t in tables)  # tasks
     assert "[{" not in page
 
 
 def test_the_sections_are_in_english_for_english_readers(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
     source, _ = _linked_pair(as_user, engine)
     page = as_user("qianqi").client.get(f"/instances/{source}", headers={"Accept-Language": "en"}).text
-    assert "Linked cases" in _section(page, "links") and "Not visible to you" in page
+    assert "Linked clues, cases and matters" in _section(page, "links") and "Not visible to you" in page
     assert "Documents" in _section(page, "documents") and "Started" in page

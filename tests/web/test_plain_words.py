@@ -1,0 +1,93 @@
+"""No page speaks the machine's language (issue 9 #11): every demo account opens its inbox, the case list,
+the dashboard, its notices and every task and case page linked from them, and none shows a code (THHX,
+SJJ, JC1, DJ:警告), a variable or message name (subject_unit, case_filed) or a Python value (True, False,
+None). A clue is a 线索 until 立案, then a 案件; inspections and 整改 are 事项."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from engine import CHINA_TZ, Engine
+from engine.db.models import ProcessInstance
+from engine.storyline import play
+from tests.conftest import PASSWORDS, WORKFLOWS, build_engine, make_workflows_dir
+from web import create_app
+
+TODAY = datetime(2026, 12, 4, 9, 0, tzinfo=CHINA_TZ)
+RAW = re.compile(
+    r"(?<![A-Za-z0-9_/.#-])([A-Z]{2,}[0-9]*|[A-Z]+:\S+|True|False|None|[a-z]+_[a-z0-9_]+)(?![A-Za-z0-9_-])"
+)
+WORDS = {"PDF", "DOCX", "CSV", "XLSX", "KB", "SHA", "API", "BPMN", "GB"}  # what people read as words
+PAGES = 40  # per person: enough to reach every kind of page
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Flask]]:
+    tmp = tmp_path_factory.mktemp("plain")
+    workflows = make_workflows_dir(tmp, *sorted(p.parent for p in WORKFLOWS.glob("*/process.toml")))
+    shutil.copy(WORKFLOWS / "storyline.json", workflows / "storyline.json")
+    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
+    play(engine, workflows, workflows / "storyline.json", TODAY)
+    engine.clock.set(TODAY)  # type: ignore[attr-defined]
+    engine.fire_due_timers()
+    app = create_app(engine.settings, engine)
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield engine, app
+    engine.close()
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"(?s)<script.*?</script>|<style.*?</style>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]+>", " ", html))
+
+
+def _crawl(app: Flask, username: str) -> dict[str, str]:
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": PASSWORDS[username]})
+    pages, todo = {}, ["/", "/instances", "/dashboard", "/notifications"]
+    while todo and len(pages) < PAGES:
+        url = todo.pop(0)
+        if url in pages:
+            continue
+        answer = client.get(url)
+        pages[url] = answer.text if answer.status_code == 200 and "html" in answer.content_type else ""
+        todo += [u for u in re.findall(r'href="(/(?:tasks|instances)/\d+)"', pages[url]) if u not in pages]
+    return pages
+
+
+def test_no_page_of_any_demo_account_shows_a_code_a_key_or_a_boolean(demo) -> None:  # type: ignore[no-untyped-def]
+    engine, app = demo
+    found: dict[str, str] = {}
+    for actor, _unit in engine.users():
+        for url, html in _crawl(app, actor.username).items():
+            text = _text(html)
+            for raw in RAW.finditer(text):
+                if raw.group(1) not in WORDS:
+                    where = f"{actor.username} {url}: …{text[max(0, raw.start() - 60) : raw.end() + 20]}…"
+                    found.setdefault(raw.group(1), where)
+    assert found == {}
+
+
+def test_a_clue_is_a_clue_until_it_is_filed_and_inspections_are_matters(demo) -> None:  # type: ignore[no-untyped-def]
+    engine, app = demo
+    client = app.test_client()
+    client.post("/login", data={"username": "zhangsan", "password": PASSWORDS["zhangsan"]})
+    with engine.ctx.db.reading() as session:
+        cases = session.execute(select(ProcessInstance.id, ProcessInstance.process_id)).all()
+    nouns = set()
+    for case_id, process_id in cases:
+        noun = re.search(r'<span class="badge noun">([^<]+)</span>', client.get(f"/instances/{case_id}").text)
+        assert noun, case_id
+        nouns.add((process_id, noun.group(1)))
+    assert {key for key in nouns if key[0] == "clue_disposal"} == {
+        ("clue_disposal", "线索"),
+        ("clue_disposal", "案件"),
+    }
+    assert {n for p, n in nouns if p in ("unit_inspection", "rectification", "inspection_plan")} == {"事项"}
