@@ -161,3 +161,12 @@ def test_reindex_rebuilds_search_text_office_and_facts_from_the_cases_state(tmp_
     assert engine.supervisor.cases(secretary, CaseFilter(office="JC1")).total == 1  # type: ignore[arg-type]
     assert [c for _k, c, *_ in facts_of(engine, walk.own_id, "measure")] == ["DJ:警告"]
     engine.close()
+
+
+def test_a_late_answer_to_a_real_name_reporter_is_on_record(tmp_path: Path) -> None:
+    """D2/D8 (实施条例 §175): not only a notice to 信访室 — the case keeps how late the reporter was told."""
+    engine, walk = walked(tmp_path, "clue_disposal", "realname_d2_d8_timers")
+    assert facts_of(engine, walk.own_id, "reporter_notice") == [
+        ("D2", "late", "褚丁", D("2025-09-23"), D("2025-09-22"), D("2025-09-23"), 1.0),
+        ("D8", "late", "褚丁", D("2025-10-22"), D("2025-10-21"), D("2025-10-22"), 1.0),
+    ]
