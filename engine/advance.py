@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from . import audit, documents, facts, mailbox, messaging, search, spiff, starting
@@ -49,6 +49,7 @@ def advance(
         while mailbox.catches(version) and (mail := _posted_for(ctx, session, instance, version, wf)):
             spiff.deliver_caught(wf, *mail)  # a message thrown before this instance waited for it
             spiff.run(wf, ctx.settings.step_budget, on_task)
+        missed = spiff.collapse_repeats(wf, frozenset(version.meta["process"].get("single_open", ())))
         thrown = spiff.thrown_messages(wf)
         state = spiff.dump(wf)
     now = ctx.clock.now()
@@ -69,6 +70,7 @@ def advance(
         completed.task_guid if completed else None,
         actor.id if actor else None,
     )
+    _mark_missed(session, instance, missed)
     data = spiff.current_data(wf)
     if sctx.notices:
         deliver_notices(ctx, session, instance, sctx.notices, data, now)
@@ -99,6 +101,16 @@ def advance(
     if instance.status == "running":
         keep_after_commit(ctx, session, instance, wf)
     return steps
+
+
+def _mark_missed(session: Session, instance: ProcessInstance, missed: dict[str, int]) -> None:
+    """The open step that stands for missed periods says how many in its title (one row, not a pile)."""
+    for guid, count in missed.items():
+        row = session.scalar(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.task_guid == guid)
+        )
+        if row is not None:
+            row.title = f"{row.title.split('（已缺报')[0]}（已缺报{count}期）"
 
 
 def _posted_for(

@@ -83,10 +83,27 @@ def build_bundle(sources: dict[str, str], roles: RoleBook) -> ProcessBundle:
         for m in parsed.caught_messages
         if m not in declared
     ]
+    problems += _lane_role_problems(meta["process"].get("lane_roles", {}), roles)
     if problems:
         raise DeployRejected(problems)
     meta["start_message"] = parsed.start_message
     return ProcessBundle(process_id, meta, sources, content_hash(sources), parsed.spec_json)
+
+
+def _lane_role_problems(lane_roles: dict[str, list[str]], roles: RoleBook) -> list[str]:
+    """process.toml `lane_roles`: each lane a role's lane, each role it may be handed to a known role."""
+    problems = [
+        f"lane_roles：泳道 {lane!r} 不是 roles.toml 中的角色泳道"
+        for lane in lane_roles
+        if lane not in roles.lanes
+    ]
+    for lane, codes in lane_roles.items():
+        problems += [
+            f"lane_roles：泳道 {lane!r} 交由的角色 {c} 不在 roles.toml 中"
+            for c in codes
+            if c not in roles.roles
+        ]
+    return problems
 
 
 def _is_json(text: str) -> bool:

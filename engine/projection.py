@@ -12,6 +12,7 @@ from . import notices, spiff
 from .access import assignment, eligible_user_ids
 from .context import EngineContext
 from .db.models import HumanTask, InstanceParticipant, InstanceRecusal, ProcessInstance
+from .roles import Role
 
 
 def project_tasks(
@@ -41,10 +42,25 @@ def project_tasks(
     return opened
 
 
+def lane_role(
+    ctx: EngineContext, session: Session, instance: ProcessInstance, lane: str | None, data: dict[str, Any]
+) -> Role | None:
+    """The role holding a lane's steps: the lane's own, unless the case's `lane_roles` variable hands the
+    lane to one of the roles process.toml `lane_roles` allows for it (整改 of 巡察 findings: 巡察办)."""
+    own = ctx.roles.by_lane(lane)
+    wanted = (data.get("lane_roles") or {}).get(lane) if isinstance(data.get("lane_roles"), dict) else None
+    if own is None or not wanted:
+        return own
+    allowed = ctx.specs.get(session, instance.version_id).meta["process"].get("lane_roles", {})
+    if wanted not in allowed.get(lane, ()) or wanted not in ctx.roles.roles:
+        raise LookupError(f"lane {lane!r} may not be handed to role {wanted!r} (process.toml lane_roles)")
+    return ctx.roles.roles[wanted]
+
+
 def _open(
     ctx: EngineContext, session: Session, instance: ProcessInstance, task: spiff.ReadyTask, now: datetime
 ) -> HumanTask:
-    role = ctx.roles.by_lane(task.lane)
+    role = lane_role(ctx, session, instance, task.lane, task.data)
     if role is None:  # lint refuses such a model; an old version could still carry one
         raise LookupError(f"lane {task.lane!r} has no role")
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
@@ -56,7 +72,7 @@ def _open(
         task_guid=task.guid,
         bpmn_id=task.bpmn_id,
         title=task.name,
-        lane=task.lane or "",
+        lane=role.lane,
         role=role.code,
         unit_id=unit,
         assignee_id=assignee,
@@ -123,7 +139,7 @@ def deliver_notices(
 ) -> None:
     """Turn the notify() calls of a run into notifications for the holders of each lane's role."""
     for lane, text in called:
-        role = ctx.roles.by_lane(lane)
+        role = lane_role(ctx, session, instance, lane, data)
         if role is None:
             continue
         unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
@@ -131,4 +147,4 @@ def deliver_notices(
             session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == instance.id))
         )
         people = [uid for uid in eligible_user_ids(session, role.code, unit, assignee) if uid not in recused]
-        notices.deliver(session, instance.id, people, "notice", text, now, lane=lane)
+        notices.deliver(session, instance.id, people, "notice", text, now, lane=role.lane)

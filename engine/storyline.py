@@ -129,11 +129,13 @@ def load_scenario(path: Path, process_id: str) -> dict[str, Any]:
 
 def play(engine: Engine, workflows_dir: Path, storyline: Path, now: datetime) -> list[int]:
     """Play every walk of the storyline file; returns the instances started by hand. A walk marked
-    `"recent": true` is moved by whole weeks to end just before `now`, so its deadlines lie ahead."""
+    `"recent": true` is moved by whole weeks to end just before `now`, so its deadlines lie ahead;
+    `"replace": {"fengyi": "chuding", …}` replaces those strings throughout the scenario (who acts, units,
+    names), so one scenario gives other people their work."""
     started = []
     for walk_spec in json.loads(storyline.read_text(encoding="utf-8"))["walks"]:
         path = workflows_dir / walk_spec["scenario"]
-        scenario = load_scenario(path, process_id_of(path.parent.parent))
+        scenario = _replaced(load_scenario(path, process_id_of(path.parent.parent)), walk_spec)
         scenario["steps"] = scenario.get("steps", [])[: walk_spec.get("until")]
         if walk_spec.get("recent"):
             scenario = _moved(scenario, _weeks_before(scenario, now))
@@ -145,6 +147,15 @@ def play(engine: Engine, workflows_dir: Path, storyline: Path, now: datetime) ->
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _replaced(scenario: dict[str, Any], walk_spec: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(scenario, ensure_ascii=False)
+    for old, new in walk_spec.get("replace", {}).items():
+        text = text.replace(
+            json.dumps(old, ensure_ascii=False)[1:-1], json.dumps(new, ensure_ascii=False)[1:-1]
+        )
+    return dict(json.loads(text))
 
 
 def _weeks_before(scenario: dict[str, Any], now: datetime) -> timedelta:

@@ -28,12 +28,14 @@ from ..clock import Clock
 from ..errors import Conflict, ProcessFailed
 from .messages import deliver_caught, deliver_start, thrown_messages, waiting_messages
 from .parsing import ParsedProcess, TaskSpecFacts, parse_process
+from .periodic import collapse_repeats
 from .serializer import ENCODER_LOCK as _ENCODER_LOCK
 from .serializer import SERIALIZER as _SERIALIZER
 
 __all__ = [
     "ParsedProcess",
     "TaskSpecFacts",
+    "collapse_repeats",
     "deliver_caught",
     "deliver_start",
     "parse_process",

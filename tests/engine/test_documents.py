@@ -264,7 +264,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
     kinds = catalog(DOCUMENTS)
-    assert {"hxtz", "jms", "jctz", "fkyj", "zgtz", "cbd", "ajcbd", "xhsh", "wzjd"} <= set(kinds)
+    assert {"hxtz", "jms", "jmth", "jctz", "fkyj", "zgtz", "cbd", "ajcbd", "xhsh", "wzjd"} <= set(kinds)
     for kind, spec in kinds.items():
         fields = sample_fields(kind)
         issued = issue_in(mini_engine, case, officer, kind, fields)
@@ -518,15 +518,34 @@ def test_concurrent_issues_get_distinct_numbers_on_postgresql(fresh_postgres: st
         engine.close()
 
 
-def test_the_admonishment_is_titled_by_its_mode(mini_engine: Engine, case: int, officer: int) -> None:
+def test_the_two_forms_of_admonishment_have_their_own_papers(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    """诫勉谈话 leaves a signed record of the talk; 书面诫勉 a letter; both go to the 组织部 for the file."""
     base = {"subject_name": "冯乙", "subject_post": "副局长", "reason": "违规使用公车", "effect_months": 6}
-    talk = issue_in(mini_engine, case, officer, "jms", {**base, "mode": "谈话"})
-    written = issue_in(mini_engine, case, officer, "jms", {**base, "mode": "书面"})
-    assert (talk.number, talk.title) == ("示纪诫〔2026〕1号", "诫勉谈话记录")
-    assert (written.number, written.title) == ("示纪诫〔2026〕2号", "诫勉书")
-    word = docx_text(stored(mini_engine, talk.docx_sha256))
-    assert "诫勉谈话记录" in word and "决定对你予以诫勉谈话。" in word and "诫勉影响期为6个月" in word
-    assert "决定对你予以书面诫勉。" in docx_text(stored(mini_engine, written.docx_sha256))
+    talk = issue_in(
+        mini_engine,
+        case,
+        officer,
+        "jmth",
+        {**base, "talk_on": "2026-03-05", "place": "谈话室", "talkers": "张三、钱七", "recorder": "孙八",
+         "statement": "接受诫勉，坚决改正。"},
+    )  # fmt: skip
+    written = issue_in(mini_engine, case, officer, "jms", base)
+    assert (talk.number, talk.title) == ("示纪诫谈〔2026〕1号", "诫勉谈话记录")
+    assert (written.number, written.title) == ("示纪诫〔2026〕1号", "诫勉书")
+    record = flat(docx_text(stored(mini_engine, talk.docx_sha256)))
+    for line in (
+        "谈话时间2026年3月5日",
+        "谈话地点谈话室",
+        "谈话人张三、钱七",
+        "记录人孙八",
+        "本人表态接受诫勉，坚决改正。",
+    ):
+        assert line in record, line
+    assert "决定对你进行诫勉谈话。诫勉影响期为6个月" in record and "抄送示例县委组织部" in record
+    letter = docx_text(stored(mini_engine, written.docx_sha256))
+    assert "决定对你予以书面诫勉。" in letter and "中共示例县委组织部" in letter
 
 
 def test_field_values_are_text_never_template_code(mini_engine: Engine, case: int, officer: int) -> None:

@@ -65,7 +65,7 @@ def test_a_clue_from_registration_to_its_sanction(tmp_path: Path) -> None:
 
 def test_an_extension_moves_the_tasks_due_date_and_the_closing_is_counted(tmp_path: Path) -> None:
     engine, walk = walked(tmp_path, "rectification", "extension_granted_second_refused")
-    task_no = "XC-2026-0301-01"
+    task_no = "SJ-2026-0301-01"
     assert facts_of(engine, walk.own_id, "rect_task")[0][:6] == (
         task_no, "限期整改", "yaogui", D("2026-03-04"), D("2026-05-29"), D("2026-05-22"),
     )  # fmt: skip

@@ -38,6 +38,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.close()
 
 
+def test_every_demo_account_logs_in_to_a_step_of_its_own(seeded: Engine) -> None:
+    """Issue 9 #20: not every role — every person of the demo county has something to do."""
+    idle = [a.display_name for a, _unit in seeded.users() if not seeded.inbox(a)]
+    assert idle == []
+
+
 def test_every_process_has_cases_and_nothing_failed(seeded: Engine) -> None:
     with seeded.ctx.db.reading() as session:
         states = set(session.execute(select(ProcessInstance.process_id, ProcessInstance.status)))
@@ -48,7 +54,27 @@ def test_every_process_has_cases_and_nothing_failed(seeded: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    "role", ["XF", "AG", "JC", "FG", "SJ", "CW", "XW", "SC", "SL", "ZZ", "DF", "TL", "LL", "DW", "BZ", "BR"]
+    "role",
+    [
+        "XF",
+        "AG",
+        "JC",
+        "FG",
+        "SJ",
+        "CW",
+        "XW",
+        "SC",
+        "SL",
+        "ZZ",
+        "DF",
+        "TL",
+        "LL",
+        "DW",
+        "BZ",
+        "BR",
+        "XC",
+        "DZ",
+    ],
 )
 def test_every_working_role_has_open_tasks(seeded: Engine, role: str) -> None:
     with seeded.ctx.db.reading() as session:

@@ -36,6 +36,7 @@ SUPERVISORS = {
     "zhengjia",
     "chenbing",
     "huangzi",
+    "weiwu",  # 巡察办: follows the 整改 of 巡察 findings (roles.toml sees)
 }
 Q = "?" + urlencode(PERIOD)
 
