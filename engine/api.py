@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import audit, directory, files, queries, relations, runtime, starting, worker
+from .calendar_desk import CalendarDesk
 from .clock import Clock, SystemClock
 from .config import Settings
 from .context import EngineContext
@@ -56,6 +57,10 @@ class Engine:
         self.interventions = Interventions(self.ctx)
         self.notices = NoticeCentre(self.ctx)
         self.recusals = Recusals(self.ctx)
+        self.calendar_desk = CalendarDesk(self.ctx)
+        self.keeps_calendar = calendar is None  # else a test's fixed calendar
+        if self.keeps_calendar:
+            self.calendar_desk.refresh()  # the county's overrides, once the schema exists
 
     @property
     def settings(self) -> Settings:
@@ -117,7 +122,9 @@ class Engine:
         )
 
     def fire_due_timers(self) -> list[FiredTimers]:
-        """Fire every timer due by the engine's clock."""
+        """Fire every timer due by the engine's clock (on the calendar as another process may have set it)."""
+        if self.keeps_calendar:
+            self.calendar_desk.refresh()
         return worker.sweep(self.ctx)
 
     # --- read ------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class RoleBook:
     roles: dict[str, Role]
     need_to_know: frozenset[str] = frozenset()  # confidentiality levels only participants may see
     interventions: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> roles that may
+    calendar_editors: frozenset[str] = frozenset()  # roles that keep the working-day calendar's overrides
 
     @classmethod
     def load(cls, path: Path) -> RoleBook:
@@ -58,7 +59,12 @@ class RoleBook:
             for code, spec in raw["roles"].items()
         }
         interventions = {k: frozenset(v) for k, v in raw.get("interventions", {}).items()}
-        return cls(roles, frozenset(raw.get("need_to_know", ())), interventions)
+        return cls(
+            roles,
+            frozenset(raw.get("need_to_know", ())),
+            interventions,
+            frozenset(raw.get("calendar_editors", ())),
+        )
 
     def by_lane(self, lane: str | None) -> Role | None:
         return next((r for r in self.roles.values() if r.lane == lane), None)

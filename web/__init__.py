@@ -14,9 +14,10 @@ from engine import Engine, Settings
 from engine.caselist import STATUS_NAMES
 from engine.worker import run_forever
 
-from . import api, auth, dashboard, errors, instances, interventions, notices, recusals, tasks
+from . import api, auth, calendar, dashboard, errors, instances, interventions, notices, recusals, tasks
 from .security import add_security_headers
 
+CALENDAR_REFRESH_SECONDS = 30
 LANGUAGES = ("zh", "en")
 
 
@@ -45,7 +46,7 @@ def create_app(
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
     auth.init_app(app)
-    blueprints = (auth, tasks, instances, dashboard, interventions, notices, recusals, api)
+    blueprints = (auth, tasks, instances, dashboard, interventions, notices, recusals, calendar, api)
     for blueprint in (m.bp for m in blueprints):
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -59,6 +60,12 @@ def create_app(
     )
     app.jinja_env.filters.update(_filters(settings), code_label=engine.ctx.facts.label)
 
+    if engine.keeps_calendar:
+
+        @app.before_request
+        def _calendar() -> None:  # another server process may have changed the county's overrides
+            engine.calendar_desk.refresh_if_older(CALENDAR_REFRESH_SECONDS)
+
     @app.context_processor
     def _staff() -> dict[str, Any]:
         """Case lists are for the office's staff and supervisors; persons concerned only have their inbox."""
@@ -67,6 +74,7 @@ def create_app(
         return {
             "is_staff": bool(actor and (actor.roles - engine.roles.externals() or supervises)),
             "supervises": supervises,
+            "keeps_calendar": bool(actor and engine.calendar_desk.may_edit(actor)),
             "unread": engine.notices.unread(actor) if actor else 0,
             "to_decide": len(engine.recusals.pending(actor))
             if actor and engine.recusals.may_decide(actor)

@@ -7,14 +7,24 @@ import logging
 import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from engine import CHINA_TZ, DeployRejected, Engine, FrozenClock, InvalidSubmission, Settings
+from engine import (
+    CHINA_TZ,
+    DeployRejected,
+    Engine,
+    FrozenClock,
+    InvalidSubmission,
+    NotFound,
+    NotPermitted,
+    Refused,
+    Settings,
+)
 from engine.demo import seed_county
 from engine.reindex import reindex as reindex_cases
 from engine.storyline import seed_demo_cases
-from engine.workdays import WorkCalendar
 from engine.worker import run_forever
 
 
@@ -229,9 +239,65 @@ def calendar() -> None:
 @click.argument("n", type=int)
 def calendar_add(start: datetime, n: int) -> None:
     """Print the date N working days after START (start day excluded)."""
-    deadline = WorkCalendar.default().add_working_days(date(start.year, start.month, start.day), n)
+    deadline = _engine().calendar.add_working_days(date(start.year, start.month, start.day), n)
     suffix = "（暂定：该年度放假安排尚未公布 provisional）" if deadline.provisional else ""
     click.echo(f"{deadline.due.isoformat()}{suffix}")
+
+
+def _keeper(username: str) -> Any:
+    engine = _engine()
+    actor = engine.actor_by_name(username)
+    if actor is None:
+        raise click.ClickException(f"没有用户 {username}")
+    return engine, actor
+
+
+def _report(change: Any) -> None:
+    try:
+        moved = change()
+    except (NotPermitted, Refused, NotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for m in moved:
+        click.echo(f"期限调整：{m.title}（案件 {m.instance_id}）{m.old} → {m.new}")
+    click.echo(f"共调整 {len(moved)} 个待办事项的期限")
+
+
+@calendar.command("list")
+def calendar_list() -> None:
+    """The county's overrides: extra holidays and working days, with their reasons."""
+    for d in _engine().calendar_desk.days():
+        kind = "放假" if d.kind == "holiday" else "上班"
+        click.echo(f"{d.day}  {kind}  {d.note}（{d.set_by_name or d.set_by}，{d.set_at:%Y-%m-%d}）")
+
+
+@calendar.command("set")
+@click.argument("day")
+@click.argument("kind", type=click.Choice(["holiday", "workday"]))
+@click.option("--note", required=True, help="依据和理由")
+@click.option("--as", "username", required=True, help="登记人（须为 roles.toml calendar_editors 的角色）")
+def calendar_set(day: str, kind: str, note: str, username: str) -> None:
+    """Make DAY an extra holiday or working day; every open deadline follows."""
+    engine, actor = _keeper(username)
+    _report(lambda: engine.calendar_desk.set_day(actor, day, kind, note))
+
+
+@calendar.command("clear")
+@click.argument("day")
+@click.option("--note", required=True, help="撤销理由")
+@click.option("--as", "username", required=True)
+def calendar_clear(day: str, note: str, username: str) -> None:
+    """Give DAY back to the national schedule; every open deadline follows."""
+    engine, actor = _keeper(username)
+    _report(lambda: engine.calendar_desk.clear_day(actor, day, note))
+
+
+@calendar.command("recompute")
+@click.option("--note", required=True, help="如：国务院办公厅公布2027年部分节假日安排")
+@click.option("--as", "username", required=True)
+def calendar_recompute(note: str, username: str) -> None:
+    """After upgrading the holidays data (a newly published year): recompute every open deadline."""
+    engine, actor = _keeper(username)
+    _report(lambda: engine.calendar_desk.recompute(actor, note))
 
 
 @main.command("settings")

@@ -114,3 +114,14 @@ class MessagePost(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_to: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarDay(Base):
+    """A local override of the working-day calendar (issue 9 #19): an extra holiday or working day."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # holiday | workday
+    note: Mapped[str] = mapped_column(Text)  # why (the county's notice, the State Council's schedule)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())

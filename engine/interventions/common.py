@@ -30,6 +30,7 @@ NAMES = {
     "cancel": "作废",
     "retry": "重试",
     "void_document": "作废文书",
+    "recalendar": "期限调整（工作日历变更）",
 }
 MAX_REASON = 500
 

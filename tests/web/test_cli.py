@@ -64,3 +64,17 @@ def test_token_timers_and_audit(run, tmp_path: Path) -> None:  # type: ignore[no
     code, out = run("timers", "run", "--now", "2030-01-01T00:00:00+08:00")
     assert code == 0 and "0 个案件" in out
     assert run("audit", "verify") == (0, "审计链完整（audit chain intact）\n")
+
+
+def test_the_county_keeps_its_own_calendar_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--demo")
+    assert run("calendar", "add", "2025-09-26", "15") == (0, "2025-10-23\n")
+    code, out = run("calendar", "set", "2025-10-10", "holiday", "--note", "防汛放假", "--as", "zhaoliu")
+    assert code == 0 and "共调整 0 个待办事项的期限" in out  # the mini process has no deadline then
+    assert run("calendar", "add", "2025-09-26", "15") == (0, "2025-10-24\n")
+    code, out = run("calendar", "list")
+    assert code == 0 and "2025-10-10  放假  防汛放假（赵六，" in out
+    code, out = run("calendar", "set", "2025-10-11", "holiday", "--note", "x", "--as", "qianqi")
+    assert code == 1 and "您无权调整工作日历" in out
+    code, out = run("calendar", "clear", "2025-10-10", "--note", "取消", "--as", "zhaoliu")
+    assert code == 0 and run("calendar", "add", "2025-09-26", "15") == (0, "2025-10-23\n")

@@ -49,6 +49,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "data": {"type": "object", "description": "retry：更正的数据"},
     },
     ("post", "/tasks/{task_id}/reassign"): {**REASON, "to": {"type": "string", "description": "用户名"}},
+    ("post", "/calendar/days"): {
+        "day": {"type": "string", "format": "date"},
+        "kind": {"type": "string", "enum": ["holiday", "workday"]},
+        "note": {"type": "string", "description": "依据和理由（必填）"},
+    },
+    ("post", "/calendar/days/{day}/clear"): {"note": {"type": "string", "description": "撤销理由（必填）"}},
     ("post", "/documents/{document_id}/void"): {
         **REASON,
         "reissue": {"type": "boolean", "description": "重新制发（使用新文号）"},
