@@ -21,6 +21,7 @@ from tests.pgcluster import PgCluster, Unavailable, copy_rows, find_bindir
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+pytest_plugins = ["tests.demo_county"]  # the demo county (`demo`), shared by the tests that read it
 
 
 def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:

@@ -186,7 +186,9 @@ def case_page(walk: Walk) -> None:
 
     documents = page.locator("#documents tbody tr")
     rows = documents.all_inner_texts()
-    assert len(rows) == 2 and "检查通知书" in rows[0] and "反馈意见书" in rows[1], rows
+    assert (
+        len(rows) == 3 and "检查通知书" in rows[0] and "检查评分表" in rows[1] and "反馈意见书" in rows[2]
+    ), rows
     for link in documents.get_by_role("link", name="PDF").all():
         response = page.request.get(f"{url}{link.get_attribute('href')}")
         assert response.status == 200 and response.body().startswith(b"%PDF"), link.get_attribute("href")

@@ -6,41 +6,18 @@ None). A clue is a 线索 until 立案, then a 案件; inspections and 整改 ar
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from datetime import datetime
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine import CHINA_TZ, Engine
 from engine.db.models import ProcessInstance
-from engine.storyline import play
-from tests.conftest import PASSWORDS, WORKFLOWS, build_engine, make_workflows_dir
-from web import create_app
+from tests.conftest import PASSWORDS
 
-TODAY = datetime(2026, 12, 4, 9, 0, tzinfo=CHINA_TZ)
 RAW = re.compile(
     r"(?<![A-Za-z0-9_/.#-])([A-Z]{2,}[0-9]*|[A-Z]+:\S+|True|False|None|[a-z]+_[a-z0-9_]+)(?![A-Za-z0-9_-])"
 )
 WORDS = {"PDF", "DOCX", "CSV", "XLSX", "KB", "SHA", "API", "BPMN", "GB"}  # what people read as words
 PAGES = 40  # per person: enough to reach every kind of page
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Flask]]:
-    tmp = tmp_path_factory.mktemp("plain")
-    workflows = make_workflows_dir(tmp, *sorted(p.parent for p in WORKFLOWS.glob("*/process.toml")))
-    shutil.copy(WORKFLOWS / "storyline.json", workflows / "storyline.json")
-    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
-    play(engine, workflows, workflows / "storyline.json", TODAY)
-    engine.clock.set(TODAY)  # type: ignore[attr-defined]
-    engine.fire_due_timers()
-    app = create_app(engine.settings, engine)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield engine, app
-    engine.close()
 
 
 def _text(html: str) -> str:
