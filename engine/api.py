@@ -17,6 +17,7 @@ from .db.models import Attachment, AttachmentLink, HumanTask, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
+from .extension_requests import ExtensionRequests
 from .facts import FactBook
 from .forms import Form
 from .interventions import Interventions
@@ -58,6 +59,7 @@ class Engine:
         self.notices = NoticeCentre(self.ctx)
         self.recusals = Recusals(self.ctx)
         self.calendar_desk = CalendarDesk(self.ctx)
+        self.extension_requests = ExtensionRequests(self.ctx)
         self.keeps_calendar = calendar is None  # else a test's fixed calendar
         if self.keeps_calendar:
             self.calendar_desk.refresh()  # the county's overrides, once the schema exists

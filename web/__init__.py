@@ -14,7 +14,19 @@ from engine import Engine, Settings
 from engine.caselist import STATUS_NAMES
 from engine.worker import run_forever
 
-from . import api, auth, calendar, dashboard, errors, instances, interventions, notices, recusals, tasks
+from . import (
+    api,
+    auth,
+    calendar,
+    dashboard,
+    errors,
+    extensions,
+    instances,
+    interventions,
+    notices,
+    recusals,
+    tasks,
+)
 from .security import add_security_headers
 
 CALENDAR_REFRESH_SECONDS = 30
@@ -46,7 +58,18 @@ def create_app(
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
     auth.init_app(app)
-    blueprints = (auth, tasks, instances, dashboard, interventions, notices, recusals, calendar, api)
+    blueprints = (
+        auth,
+        tasks,
+        instances,
+        dashboard,
+        interventions,
+        notices,
+        recusals,
+        calendar,
+        extensions,
+        api,
+    )
     for blueprint in (m.bp for m in blueprints):
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -75,6 +98,7 @@ def create_app(
             "is_staff": bool(actor and (actor.roles - engine.roles.externals() or supervises)),
             "supervises": supervises,
             "keeps_calendar": bool(actor and engine.calendar_desk.may_edit(actor)),
+            "extensions_waiting": len(engine.extension_requests.pending(actor)) if supervises else 0,
             "unread": engine.notices.unread(actor) if actor else 0,
             "to_decide": len(engine.recusals.pending(actor))
             if actor and engine.recusals.may_decide(actor)

@@ -53,6 +53,8 @@ def task(task_id: int) -> Any:
     instructions = render_instructions(view.instructions, view.data)
     documents = engine.addressed_documents(actor, view.instance_id)
     officers = engine.recusals.officers(actor, view.instance_id) if engine.roles.outside(actor.roles) else []
+    may_extend = view.status == "ready" and view.due_date is not None
+    extension = engine.extension_requests.of_task(actor, task_id) if may_extend else None
     return render_template(
         "tasks/task.html",
         task=view,
@@ -61,4 +63,6 @@ def task(task_id: int) -> Any:
         instructions=instructions,
         documents=documents,
         officers=officers,
+        may_extend=may_extend,
+        extension=extension,
     ), status

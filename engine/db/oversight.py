@@ -125,3 +125,21 @@ class CalendarDay(Base):
     note: Mapped[str] = mapped_column(Text)  # why (the county's notice, the State Council's schedule)
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExtensionRequest(Base):
+    """A request by a step's holder for a later deadline (延期申请, issue 9 #19), and its decision."""
+
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    wanted_due: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | refused
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    granted_due: Mapped[date | None] = mapped_column(Date)

@@ -49,6 +49,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "data": {"type": "object", "description": "retry：更正的数据"},
     },
     ("post", "/tasks/{task_id}/reassign"): {**REASON, "to": {"type": "string", "description": "用户名"}},
+    ("post", "/tasks/{task_id}/extension-requests"): {
+        "reason": {"type": "string", "description": "理由（必填）"},
+        "due": {"type": "string", "format": "date", "description": "申请延至"},
+    },
+    ("post", "/extension-requests/{request_id}/decision"): {
+        "approve": {"type": "boolean"},
+        "note": {"type": "string", "description": "审批理由（必填）"},
+        "due": {"type": "string", "format": "date", "description": "同意延至（默认按申请）"},
+    },
     ("post", "/calendar/days"): {
         "day": {"type": "string", "format": "date"},
         "kind": {"type": "string", "enum": ["holiday", "workday"]},
