@@ -47,6 +47,9 @@ MUST_SAY = {
     "cbbg": "核查组全体人员已在报告上签名",
     "lacpb": "已掌握的部分违纪违法事实及证据",
     "jcpfb": "评定等次",
+    "jbbg": "现将办理情况报告如下",
+    "ljch": "予以了结",
+    "lxlg": "须立行立改",
 }
 
 
@@ -68,6 +71,11 @@ def _words(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value] if value.strip() else []
     return []
+
+
+def test_every_kind_of_the_catalogue_is_checked_here(demo) -> None:  # type: ignore[no-untyped-def]
+    engine, _app = demo
+    assert set(catalog(engine.ctx.desk.documents_dir)) == set(MUST_SAY)
 
 
 @pytest.mark.parametrize("kind", sorted(MUST_SAY))

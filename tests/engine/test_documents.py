@@ -57,6 +57,7 @@ NOT_TEXT: dict[str, Any] = {
     "vetoes": [],
     "period_months": 6,
     "contact_subject": False,
+    "clarify": True,
     "months": 3,
     "effect_months": 6,
     "talk_days": 15,
