@@ -59,7 +59,9 @@ def advance(
     instance.next_timer_at = spiff.next_timer_at(wf)
     if spiff.is_completed(wf):
         instance.status, instance.ended_at, instance.next_timer_at = "completed", now, None
-    mailbox.keep_waits(session, instance, version, spiff.waiting_messages(wf), spiff.current_data(wf))
+    data = spiff.current_data(wf)  # once: the run is over, nothing below changes the workflow
+    if mailbox.catches(version):
+        mailbox.keep_waits(session, instance, version, spiff.waiting_messages(wf), data)
     ready = spiff.ready_user_tasks(wf)
     project_tasks(
         ctx,
@@ -71,7 +73,6 @@ def advance(
         actor.id if actor else None,
     )
     _mark_missed(session, instance, missed)
-    data = spiff.current_data(wf)
     if sctx.notices:
         deliver_notices(ctx, session, instance, sctx.notices, data, now)
     submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}

@@ -17,14 +17,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from . import spiff
 from .clock import CHINA_TZ
 from .context import EngineContext
-from .db.models import HumanTask, ProcessInstance, User
+from .db.models import HumanTask, ProcessInstance
 from .db.oversight import CalendarDay
 from .errors import NotFound, NotPermitted, Refused
-from .interventions.common import change, notify, reason_of, record, workflow
+from .interventions.common import change, day_of, due_variable, notify, reason_of, record, workflow
 from .notices import holders
+from .queries import display_names
 from .records import Actor
 from .spiff.timers import move_timer, set_data, timers_of
 from .workdays import WorkCalendar
@@ -72,7 +72,7 @@ def stored_calendar(ctx: EngineContext) -> WorkCalendar:
 
 def days(ctx: EngineContext) -> list[DayView]:
     with ctx.db.reading() as session:
-        names = dict(session.execute(select(User.username, User.display_name)).all())
+        names = display_names(session)
         rows = session.scalars(select(CalendarDay).order_by(CalendarDay.day))
         return [DayView(r.day, r.kind, r.note, r.set_by, r.set_at, names.get(r.set_by, "")) for r in rows]
 
@@ -84,7 +84,7 @@ def may_edit(ctx: EngineContext, actor: Actor) -> bool:
 def set_day(ctx: EngineContext, actor: Actor, day: Any, kind: Any, note: Any) -> list[Moved]:
     """Make `day` an extra holiday or working day (replacing what was set for it); the open deadlines
     follow."""
-    when, what, why = _day(day), str(kind or ""), reason_of(note)
+    when, what, why = day_of(day), str(kind or ""), reason_of(note)
     if what not in KINDS:
         raise Refused("请选择“放假”或“上班”")
     return _changed(ctx, actor, why, lambda s: _put(s, when, what, why, actor, ctx.clock.now()))
@@ -92,7 +92,7 @@ def set_day(ctx: EngineContext, actor: Actor, day: Any, kind: Any, note: Any) ->
 
 def clear_day(ctx: EngineContext, actor: Actor, day: Any, note: Any) -> list[Moved]:
     """Give `day` back to the national schedule; the open deadlines follow."""
-    when, why = _day(day), reason_of(note)
+    when, why = day_of(day), reason_of(note)
 
     def drop(session: Session) -> None:
         if session.get(CalendarDay, when) is None:
@@ -112,16 +112,19 @@ def _changed(ctx: EngineContext, actor: Actor, why: str, edit: Any) -> list[Move
     if not may_edit(ctx, actor):
         raise NotPermitted("您无权调整工作日历")
     old = ctx.calendar
-    with ctx.db.transaction() as session:
-        edit(session)
-        session.flush()
-        try:
-            new = load_calendar(session)
-        except ValueError as exc:
-            raise Refused(str(exc)) from exc
-        moved = _follow(ctx, session, actor, old, new, why)
-    ctx.calendar = new
-    return moved
+    try:
+        with ctx.db.transaction() as session:
+            edit(session)
+            session.flush()
+            try:
+                new = load_calendar(session)
+            except ValueError as exc:
+                raise Refused(str(exc)) from exc
+            ctx.calendar = new  # the cases run on while their deadlines move: on the new calendar
+            return _follow(ctx, session, actor, old, new, why)
+    except Exception:
+        ctx.calendar = old  # nothing changed
+        raise
 
 
 def _put(session: Session, day: date, kind: str, note: str, actor: Actor, now: datetime) -> None:
@@ -130,13 +133,6 @@ def _put(session: Session, day: date, kind: str, note: str, actor: Actor, now: d
         session.add(CalendarDay(day=day, kind=kind, note=note, set_by=actor.username, set_at=now))
     else:
         row.kind, row.note, row.set_by, row.set_at = kind, note, actor.username, now
-
-
-def _day(value: Any) -> date:
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Refused("日期的格式应为 YYYY-MM-DD") from exc
 
 
 def _follow(
@@ -189,7 +185,7 @@ def _move(
         else:  # before it (a reminder): keep its working days from the step's opening
             day = _same_length(old_cal, new_cal, start, local.date())
         plan.append((timer, datetime.combine(day, local.timetz())))
-    var = _due_variable(wf, row.task_guid)
+    var = due_variable(wf, row.task_guid)
 
     def act() -> None:
         for timer, when in plan:
@@ -208,11 +204,6 @@ def _move(
     text = f"【期限调整】{instance.title}：“{row.title}”的期限因工作日历调整由{row.due_date}改为{due}。"
     notify(session, instance.id, holders(session, row), text, ctx.clock.now(), row.id)
     return Moved(instance.id, row.title, row.due_date, due)
-
-
-def _due_variable(wf: Any, guid: str) -> str | None:
-    ready = next((t for t in spiff.ready_user_tasks(wf) if t.guid == guid), None)
-    return ready.properties.get("dueDateVariable") if ready else None
 
 
 class CalendarDesk:

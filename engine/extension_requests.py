@@ -20,7 +20,7 @@ from .db.oversight import ExtensionRequest
 from .directory import actor_by_id
 from .errors import Conflict, NotFound, NotPermitted, Refused
 from .interventions import tasks
-from .interventions.common import notify, permitted_read, reason_of
+from .interventions.common import day_of, notify, permitted_read, reason_of
 from .records import Actor
 
 
@@ -50,7 +50,7 @@ def request(ctx: EngineContext, actor: Actor, task_id: Any, reason: Any, wanted:
             raise NotFound("任务不存在")
         if row.due_date is None:
             raise Refused("此事项没有办理期限，无需申请延期")
-        day = _date(wanted)
+        day = day_of(wanted, "期限")
         if day <= row.due_date:
             raise Refused(f"申请的期限须晚于现在的期限 {row.due_date}")
         if _pending(session, row.id) is not None:
@@ -107,7 +107,7 @@ def decide(
         if item.status != "pending":
             raise Conflict("此延期申请已处理")
         task_id, wanted, requester = item.task_id, item.wanted_due, item.requested_by
-    granted = _date(due) if due not in (None, "") else wanted
+    granted = day_of(due, "期限") if due not in (None, "") else wanted
     if approve is True:
         tasks.extend(
             ctx, actor, task_id, f"{why}（依申请）", due=granted.isoformat(), approved_by=actor.display_name
@@ -153,13 +153,6 @@ def _deciders(ctx: EngineContext, session: Session, instance_id: int, requester:
     )
     people = [actor_by_id(session, i) for i in sorted(ids - {requester.id})]
     return [p.id for p in people if p is not None and _may_decide(ctx, session, p, instance_id)]
-
-
-def _date(value: Any) -> date:
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Refused("期限的格式应为 YYYY-MM-DD") from exc
 
 
 def _view(session: Session, item: ExtensionRequest) -> RequestView:

@@ -227,6 +227,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
     starter = session.get(User, inst.started_by)
     data = redact(actor, spiff.current_data(wf))
+    names = display_names(session)
     return InstanceView(
         id=inst.id,
         process_id=inst.process_id,
@@ -238,9 +239,9 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         started_at=inst.started_at,
         ended_at=inst.ended_at,
         ready_tasks=ready,
-        history=tuple(history(session, actor, inst.id, version.terms)),
+        history=tuple(history(session, actor, inst.id, version.terms, names)),
         data=data,
-        shown=tuple(labels.shown(version.terms, _in_order(version.terms, data), _names(session))),
+        shown=tuple(labels.shown(version.terms, _in_order(version.terms, data), names.get)),
         noun=labels.noun(version.meta["process"], data),
         completed_steps=tuple(done),
         current_steps=tuple(current),
@@ -254,8 +255,9 @@ def _in_order(terms: dict[str, dict[str, Any]], data: dict[str, Any]) -> dict[st
     return {k: data[k] for k in terms if k in data}
 
 
-def _names(session: Session) -> Any:
-    return dict(session.execute(select(User.username, User.display_name)).all()).get
+def display_names(session: Session) -> dict[str, str]:
+    """Every login with the person's name (the history and the case's data show names, not logins)."""
+    return dict(session.execute(select(User.username, User.display_name)).all())
 
 
 READ_EVENTS = ("case_viewed", "case_view_denied", "attachment_downloaded", "attachment_download_denied")
@@ -275,11 +277,15 @@ def progress(ctx: EngineContext, session: Session, actor: Actor, instance_id: in
 
 
 def history(
-    session: Session, actor: Actor, instance_id: int, terms: dict[str, dict[str, Any]] | None = None
+    session: Session,
+    actor: Actor,
+    instance_id: int,
+    terms: dict[str, dict[str, Any]] | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[HistoryEntry]:
     """What was done in the case, in order (who looked at it is in the audit log, not here); with the
-    version's `terms`, each entry's data also in words."""
-    names = dict(session.execute(select(User.username, User.display_name)).all())
+    version's `terms`, each entry's data also in words; `names` saves reading the people again."""
+    names = display_names(session) if names is None else names
     out = []
     events = select(AuditEvent).where(
         AuditEvent.instance_id == instance_id, AuditEvent.kind.not_in(READ_EVENTS)

@@ -4,7 +4,7 @@ intervention row, an audit event, and notices to the people whose work it touche
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -52,6 +52,22 @@ def reason_of(reason: Any) -> str:
     if len(text) > MAX_REASON:
         raise Refused(f"理由不超过 {MAX_REASON} 字")
     return text
+
+
+def day_of(value: Any, what: str = "日期") -> date:
+    """A date given as a date or as YYYY-MM-DD; Refused, naming `what`, otherwise."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Refused(f"{what}的格式应为 YYYY-MM-DD") from exc
+
+
+def due_variable(wf: Any, guid: str) -> str | None:
+    """The data name a READY step takes its deadline from (its `dueDateVariable`), if any."""
+    ready = next((t for t in spiff.ready_user_tasks(wf) if t.guid == guid), None)
+    return ready.properties.get("dueDateVariable") if ready else None
 
 
 def permitted(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import documents, spiff
+from .. import documents
 from ..clock import CHINA_TZ, local_today
 from ..context import EngineContext
 from ..db.models import HumanTask, ProcessInstance, Unit, User, UserRole
@@ -23,6 +23,8 @@ from .common import (
     NAMES,
     Done,
     change,
+    day_of,
+    due_variable,
     is_recused,
     names,
     notify,
@@ -204,8 +206,7 @@ def extend(
         new = _new_due(ctx, old, working_days, due)
         shift = ctx.calendar.working_days_between(old, new)
         wf = workflow(ctx, session, instance)
-        ready = next((t for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
-        var = ready.properties.get("dueDateVariable") if ready else None
+        var = due_variable(wf, row.task_guid)
         moved = [(t.name, t.due, _moved(ctx, t.due, shift)) for t in timers_of(wf, row.task_guid)]
 
         def act() -> None:
@@ -232,10 +233,7 @@ def extend(
 
 def _new_due(ctx: EngineContext, old: date, working_days: Any, due: Any) -> date:
     if due not in (None, ""):
-        try:
-            new = date.fromisoformat(str(due))
-        except ValueError as exc:
-            raise Refused("新期限的格式应为 YYYY-MM-DD") from exc
+        new = day_of(due, "新期限")
     else:
         try:
             days = int(working_days)

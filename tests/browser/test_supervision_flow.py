@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from engine import CHINA_TZ
 from engine.db.models import HumanTask
-from engine.storyline import play
 from tests.browser.conftest import LiveServer, serve
 from tests.browser.pages import Person
-from tests.conftest import ROOT, WORKFLOWS, build_engine, make_workflows_dir
+from tests.conftest import ROOT
+from tests.demo_county import played_demo
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -28,13 +28,7 @@ TODAY = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA_TZ)
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("supervision")
-    workflows = make_workflows_dir(tmp, *sorted(p.parent for p in WORKFLOWS.glob("*/process.toml")))
-    shutil.copy(WORKFLOWS / "storyline.json", workflows / "storyline.json")
-    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
-    play(engine, workflows, workflows / "storyline.json", TODAY)
-    engine.clock.set(TODAY)  # type: ignore[attr-defined]
-    engine.fire_due_timers()
+    engine = played_demo(tmp_path_factory.mktemp("supervision"), TODAY)
     yield from serve(engine)
     engine.close()
 

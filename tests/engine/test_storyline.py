@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from engine import CHINA_TZ, Engine
 from engine.db.models import HumanTask, Incident, InstanceLink, ProcessInstance
-from engine.storyline import play, seed_demo_cases
+from engine.storyline import seed_demo_cases
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+from tests.demo_county import played_demo
 
 TODAY = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA_TZ)
 
@@ -28,12 +29,7 @@ def _all_workflows(tmp: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    tmp = tmp_path_factory.mktemp("storyline")
-    workflows = _all_workflows(tmp)
-    engine = build_engine(tmp, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
-    play(engine, workflows, workflows / "storyline.json", TODAY)
-    engine.clock.set(TODAY)  # type: ignore[attr-defined]
-    engine.fire_due_timers()
+    engine = played_demo(tmp_path_factory.mktemp("storyline"), TODAY)
     yield engine
     engine.close()
 
