@@ -83,6 +83,12 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def in_unit(post: Any, unit: Any) -> str:
+    """Template filter: the post with its unit in front, unless the post names it (县市场监督管理局副局长)."""
+    post, unit = shown(post), shown(unit)
+    return post if post.startswith(unit) else unit + post
+
+
 def cn_date(value: Any) -> str:
     """Template filter: an ISO date (or date, datetime) as 2026年3月5日; anything else unchanged."""
     if isinstance(value, datetime):
@@ -123,6 +129,7 @@ def environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = cn_date
+    env.filters["in_unit"] = in_unit
     return env
 
 

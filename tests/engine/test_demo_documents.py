@@ -52,6 +52,10 @@ MUST_SAY = {
     "lxlg": "须立行立改",
     "sdhz": "受送达人签收",
     "zzjy": "请依照干部管理权限研究处理",
+    "thbl": "被谈话人确认与其所述一致",
+    "thhxfa": "不得向被反映人透露问题线索来源",
+    "jjjy": "现提出如下纪律检查建议",
+    "jcjy": "监察建议具有法律效力",
 }
 
 
@@ -104,6 +108,9 @@ def test_each_kind_reads_as_issued_from_the_demo(demo, kind: str) -> None:  # ty
             for words in _words(value):
                 if not words[:4].isdigit():  # dates are written in Chinese (2025年10月23日)
                     assert flat(words) in word, (kind, name, words)
+    unit = (doc.fields or {}).get("subject_unit_name")
+    if unit:  # a post that names its unit (县交通运输局副局长) is not prefixed with it again
+        assert flat(unit) * 2 not in word, kind
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in PdfReader(io.BytesIO(pdf_bytes)).pages

@@ -22,9 +22,9 @@ D = date.fromisoformat
 
 
 def walked(tmp_path: Path, process: str, scenario: str, *others: str) -> tuple[Engine, Walk]:
-    folders = [WORKFLOWS / p for p in (process, *others)]
     path = WORKFLOWS / process / "scenarios" / f"{scenario}.json"
     steps = load_scenario(path, process)
+    folders = [WORKFLOWS / p for p in dict.fromkeys((process, *steps.get("with", ()), *others))]
     engine = build_engine(
         tmp_path, make_workflows_dir(tmp_path, *folders), at=datetime.fromisoformat(steps["start"]["at"])
     )
@@ -156,7 +156,7 @@ def test_reindex_rebuilds_search_text_office_and_facts_from_the_cases_state(tmp_
         session.execute(update(ProcessInstance).values(handling_office=None))
     secretary = engine.actor_by_name("zhangsan")
     assert engine.supervisor.cases(secretary, CaseFilter(q="冯乙")).total == 0  # type: ignore[arg-type]
-    assert reindex(engine.ctx) == 2
+    assert reindex(engine.ctx) == 3  # the clue, its 一案双查 and the 整改 of its 纪律检查建议书
     assert engine.supervisor.cases(secretary, CaseFilter(q="冯乙")).total == 2  # type: ignore[arg-type]
     assert engine.supervisor.cases(secretary, CaseFilter(office="JC1")).total == 1  # type: ignore[arg-type]
     assert [c for _k, c, *_ in facts_of(engine, walk.own_id, "measure")] == ["DJ:警告"]

@@ -43,7 +43,13 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         "qianqi",
         ids["XS-2026-0004"],
         "A3_propose",
-        {"method": "THHX", "talk_or_letter": "函询", "reasons": "反映其违规发放津贴补贴。"},
+        {
+            "method": "THHX",
+            "talk_or_letter": "函询",
+            "reasons": "反映其违规发放津贴补贴。",
+            "plan_matters": "津贴补贴的发放依据和标准。",
+            "plan_staffing": "承办人负责，10个工作日内发出函询通知书。",
+        },
     )
     complete(
         engine,
