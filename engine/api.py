@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, directory, files, queries, relations, runtime, starting, worker
+from . import audit, directory, files, queries, relations, review, runtime, starting, worker
 from .calendar_desk import CalendarDesk
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -276,8 +276,15 @@ class Engine:
                     for d in relations.addressed_documents(self.ctx, session, actor, instance_id)
                 )
             )
-            # never the case's evidence for subjects (§9): what they handed in, or what is addressed to them
-            if link is not None and (own or case_file or addressed):
+            reviewing = (
+                link is not None
+                and instance_id is not None
+                and not (own or case_file or addressed)
+                and link.sha256 in review.files_under_review(self.ctx, session, actor, instance_id)
+            )
+            # never the case's evidence for subjects (§9): what they handed in, what is addressed to them,
+            # or what the step they hold shows them (a reply they countersign)
+            if link is not None and (own or case_file or addressed or reviewing):
                 att = session.get(Attachment, link.sha256)
                 view = AttachmentView(
                     link.id, link.sha256, link.filename, att.mime, att.size, link.uploaded_at

@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from . import spiff
+from . import labels, spiff
 from .roles import RoleBook
 from .scripting import HELPERS
 
@@ -27,8 +27,9 @@ def lint_process(
 ) -> list[str]:
     """Every problem found, each naming its file or element; empty when the process may be deployed."""
     problems: list[str] = []
+    terms = labels.glossary(sources)
     for fact in parsed.facts:
-        problems += _lint_task(fact, sources, roles)
+        problems += _lint_task(fact, sources, roles, terms)
     for process_id, flows in parsed.flows.items():
         cycle = _find_cycle(flows)
         if cycle:
@@ -41,7 +42,9 @@ def lint_process(
     return problems
 
 
-def _lint_task(fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBook) -> list[str]:
+def _lint_task(
+    fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBook, terms: dict[str, Any]
+) -> list[str]:
     where = f"流程 {fact.process_id} 元素 {fact.bpmn_id}（{fact.name}）"
     problems = []
     for source in fact.scripts:
@@ -61,7 +64,24 @@ def _lint_task(fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBo
         if fact.lane not in roles.lanes:
             problems.append(f"{where}: 泳道 {fact.lane!r} 不是 roles.toml 中的角色泳道")
         problems += _lint_form(where, fact.properties.get("formJsonSchemaFilename"), sources)
+        problems += _lint_shows(where, fact.properties.get("formUiSchemaFilename"), sources, terms)
     return problems
+
+
+def _lint_shows(
+    where: str, filename: str | None, sources: dict[str, str], terms: dict[str, Any]
+) -> list[str]:
+    """`ui:shows` (the material a step acts on) names fields some form or `[labels]` titles."""
+    try:
+        ui = json.loads(sources.get(f"forms/{filename}", "{}")) if filename else {}
+    except json.JSONDecodeError:
+        return []  # reported with the other files that are not JSON
+    shows = ui.get("ui:shows", []) if isinstance(ui, dict) else []
+    return [
+        f"{where}: forms/{filename} 的 ui:shows 列出的 {name} 不是表单字段，也不在 process.toml [labels] 中"
+        for name in shows
+        if name not in terms
+    ]
 
 
 def _compile(where: str, what: str, source: str, check: Any) -> list[str]:

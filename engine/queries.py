@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import labels, spiff
+from . import labels, review, spiff
 from .access import instance_visible, task_actionable
 from .clock import local_today
 from .context import EngineContext, VersionInfo
@@ -25,6 +25,7 @@ from .db.models import (
     Incident,
     ProcessInstance,
     ProcessVersion,
+    Unit,
     User,
 )
 from .errors import NotFound
@@ -187,21 +188,41 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
     if row.status == "ready":
         wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
         data = next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), {})
+    ui = form.ui if form else None
     if not can_see_instance(ctx, session, actor, instance.id):
-        # Subjects and unit heads get what their own step needs — its form's fields and the names its
-        # instructions use — never the rest of the case file (DOMAIN.md §9).
+        # Subjects and unit heads get what their own step needs — its form's fields, the material it
+        # shows and the names its instructions use — never the rest of the case file (DOMAIN.md §9).
         needed = set(form.fields if form else ()) | instruction_names(row.instructions) | _row_sources(form)
-        data = {k: v for k, v in data.items() if k in needed}
+        data = {k: v for k, v in data.items() if k in needed | set(review.shows(ui))}
+    data = redact(actor, data)
+    names = display_names(session)
+    material = review.material(version.terms, ui, data, names.get, attachments(session, instance.id))
+    may_act = session.scalar(select(HumanTask.id).where(HumanTask.id == row.id, task_actionable(actor)))
     return _task_view(
         ctx,
         row,
         instance.title,
         instance.process_id,
         form=form.schema if form else None,
-        ui=form.ui if form else None,
-        data=redact(actor, data),
+        ui=ui,
+        data=data,
         noun=labels.noun(version.meta["process"], data),
+        review=material.shown,
+        review_files=material.files,
+        may_act=may_act is not None,
+        holder=holder(ctx, session, row, names),
     )
+
+
+def holder(ctx: EngineContext, session: Session, row: HumanTask, names: dict[str, str]) -> str:
+    """Who holds a step: the person it is assigned to, or the unit and role it waits for."""
+    if row.assignee_id and row.assignee_id > 0:
+        user = session.get(User, row.assignee_id)
+        if user is not None:
+            return names.get(user.username, user.display_name)
+    role = ctx.roles.roles.get(row.role)
+    unit = session.get(Unit, row.unit_id) if row.unit_id else None
+    return (unit.name if unit else "") + (role.zh if role else row.lane)
 
 
 def _visible_workflow(

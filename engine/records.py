@@ -59,6 +59,10 @@ class TaskView:
     ui: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
     noun: str = ""  # what its case is called: 线索, 案件 or 事项 (engine/labels.py)
+    review: tuple[Shown, ...] = ()  # the earlier material the step acts on (engine/review.py)
+    review_files: tuple[AttachmentView, ...] = ()
+    may_act: bool = True  # False: a supervisor or colleague looking at someone else's step
+    holder: str = ""  # who holds the step: a person's name, or the office and role it waits for
 
 
 @dataclass(frozen=True)

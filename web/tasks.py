@@ -53,7 +53,7 @@ def task(task_id: int) -> Any:
     instructions = render_instructions(view.instructions, view.data)
     documents = engine.addressed_documents(actor, view.instance_id)
     officers = engine.recusals.officers(actor, view.instance_id) if engine.roles.outside(actor.roles) else []
-    may_extend = view.status == "ready" and view.due_date is not None
+    may_extend = view.status == "ready" and view.may_act and view.due_date is not None
     extension = engine.extension_requests.of_task(actor, task_id) if may_extend else None
     return render_template(
         "tasks/task.html",

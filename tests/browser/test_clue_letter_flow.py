@@ -61,7 +61,24 @@ def test_letter_path_from_registration_to_archive(
     assigner.submit()
     assert assigner.page.locator(".flash.success").count() == 1
 
-    for bpmn_id in ("A3_propose", "A4_fg_approve", "A4_sj_approve", "A5b_issue", "A5b_serve"):
+    step("A3_propose")
+    deputy = person("lisi")
+    deputy.open_step("A4_fg_approve")  # he approves what he reads: the proposal, its reasons and plan
+    material = deputy.page.locator("section.review").inner_text()
+    for words in (
+        "谈话函询",
+        STEPS["A3_propose"]["data"]["reasons"],
+        STEPS["A3_propose"]["data"]["plan_matters"],
+    ):
+        assert words in material, words
+    deputy.shot("task-approval")
+    watcher = person("zhangsan")  # the secretary opens the step his deputy holds: read-only, who and since
+    watcher.page.goto(deputy.page.url)
+    assert "此步骤由" in watcher.page.locator(".notice.readonly").inner_text()
+    assert watcher.page.locator("form.task-form").count() == 0
+    assert watcher.page.locator("#extension").count() == 0  # nor may he ask for a later date on it
+    watcher.shot("task-readonly")
+    for bpmn_id in ("A4_fg_approve", "A4_sj_approve", "A5b_issue", "A5b_serve"):
         step(bpmn_id)
 
     subject = person("fengyi")
@@ -108,7 +125,7 @@ def test_letter_path_from_registration_to_archive(
     assert page.locator(".page-head .badge.status").inner_text() == "已办结"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("inbox", "instance", "task-form"):
+    for name in ("inbox", "instance", "task-form", "task-approval", "task-readonly"):
         shutil.copy(artifacts / f"{name}.png", SCREENSHOTS / f"{name}.png")
     for p in people.values():
         assert p.console_errors == [], (p.username, p.console_errors)

@@ -509,3 +509,18 @@ def test_a_script_issuing_an_unknown_document_kind_is_refused(mini_engine: Engin
     shutil.copytree(FIXTURES / "relay_target", folder)
     edit(folder, "process.bpmn", 'issue_document("zgtz"', 'issue_document("no_such_letter"')
     assert_refused(mini_engine, folder, "文书类型：no_such_letter")
+
+
+def test_a_form_showing_material_no_form_names_is_refused(mini_engine: Engine, tmp_path: Path) -> None:
+    """`ui:shows` (what a step acts on, issue 10 #1) may only name fields some form or [labels] titles."""
+    folder = copy_of_mini(tmp_path)
+    edit(
+        folder,
+        "process.bpmn",
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="escalate.schema.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="escalate.schema.json" />'
+        '<spiffworkflow:property name="formUiSchemaFilename" value="escalate.uischema.json" />',
+    )
+    (folder / "forms" / "escalate.uischema.json").write_text('{"ui:shows": ["served_at", "proposal_text"]}')
+    message = assert_refused(mini_engine, folder, "元素 escalate", "ui:shows", "proposal_text")
+    assert "served_at" not in message  # a field of another form of the process is fine

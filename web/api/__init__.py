@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from engine import InvalidSubmission, TaskView
 
@@ -59,7 +59,19 @@ def _task(view: TaskView, full: bool = False) -> dict[str, Any]:
         "working_days_left": view.working_days_left,
     }
     if full:
-        out.update(instructions=view.instructions, schema=view.form, ui_schema=view.ui, data=view.data)
+        out.update(
+            instructions=view.instructions,
+            schema=view.form,
+            ui_schema=view.ui,
+            data=view.data,
+            may_act=view.may_act,
+            holder=view.holder,
+            review=[asdict(s) for s in view.review],
+            review_files=[
+                {"filename": f.filename, "size": f.size, "url": url_for("instances.attachment", link_id=f.id)}
+                for f in view.review_files
+            ],
+        )
     return to_json(out)
 
 
