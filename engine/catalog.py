@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ def build_bundle(sources: dict[str, str], roles: RoleBook) -> ProcessBundle:
         if m not in declared
     ]
     problems += _lane_role_problems(meta["process"].get("lane_roles", {}), roles)
+    problems += deadline_problems(parsed.facts, meta.get("step_days", {}), meta.get("undated", {}))
     if problems:
         raise DeployRejected(problems)
     meta["start_message"] = parsed.start_message
@@ -103,6 +105,31 @@ def _lane_role_problems(lane_roles: dict[str, list[str]], roles: RoleBook) -> li
             for c in codes
             if c not in roles.roles
         ]
+    return problems
+
+
+def deadline_problems(
+    facts: Iterable[spiff.TaskSpecFacts], step_days: dict[str, Any], undated: dict[str, Any]
+) -> list[str]:
+    """Every human step has a deadline (issue 10 #4): its `dueDateVariable`, working days in process.toml
+    `[step_days]`, or the reason it has none in `[undated]`."""
+    steps = {f.bpmn_id: f for f in facts if f.manual and f.kind == "UserTask"}
+    problems = [
+        f"流程 {f.process_id} 元素 {f.bpmn_id}（{f.name}）: 用户任务没有办理期限；请设置 dueDateVariable，"
+        "或在 process.toml 的 [step_days] 写明工作日数，或在 [undated] 写明不设期限的理由"
+        for f in steps.values()
+        if not f.properties.get("dueDateVariable")
+        and f.bpmn_id not in step_days
+        and not str(undated.get(f.bpmn_id, "")).strip()
+    ]
+    problems += [
+        f"process.toml [step_days]/[undated]: 没有用户任务 {k}" for k in {*step_days, *undated} - set(steps)
+    ]
+    problems += [
+        f"process.toml [step_days]: {k} 的工作日数应为正整数"
+        for k, v in step_days.items()
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0
+    ]
     return problems
 
 

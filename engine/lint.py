@@ -27,7 +27,10 @@ def lint_process(
 ) -> list[str]:
     """Every problem found, each naming its file or element; empty when the process may be deployed."""
     problems: list[str] = []
-    terms = labels.glossary(sources)
+    try:
+        terms: dict[str, Any] | None = labels.glossary(sources)
+    except json.JSONDecodeError:
+        terms = None  # a form that is not JSON is reported on its own; ui:shows is checked once it is
     for fact in parsed.facts:
         problems += _lint_task(fact, sources, roles, terms)
     for process_id, flows in parsed.flows.items():
@@ -43,7 +46,7 @@ def lint_process(
 
 
 def _lint_task(
-    fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBook, terms: dict[str, Any]
+    fact: spiff.TaskSpecFacts, sources: dict[str, str], roles: RoleBook, terms: dict[str, Any] | None
 ) -> list[str]:
     where = f"流程 {fact.process_id} 元素 {fact.bpmn_id}（{fact.name}）"
     problems = []

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from . import notices, spiff
 from .access import assignment, eligible_user_ids
+from .clock import CHINA_TZ
 from .context import EngineContext
 from .db.models import HumanTask, InstanceParticipant, InstanceRecusal, ProcessInstance
 from .roles import Role
@@ -66,7 +67,8 @@ def _open(
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
     if assignee and session.get(InstanceRecusal, (instance.id, assignee)) is not None:
         assignee = None  # the person named withdrew from the case: the step is open to the role (回避)
-    due = _due_date(task)
+    step_days = ctx.specs.get(session, instance.version_id).meta.get("step_days", {})
+    due = _due_date(ctx, task, step_days, now)
     row = HumanTask(
         instance_id=instance.id,
         task_guid=task.guid,
@@ -102,12 +104,20 @@ def _open(
     return row
 
 
-def _due_date(task: spiff.ReadyTask) -> date | None:
+def _due_date(
+    ctx: EngineContext, task: spiff.ReadyTask, step_days: dict[str, int], now: datetime
+) -> date | None:
+    """The step's deadline: the date its `dueDateVariable` names, or the working days process.toml
+    `[step_days]` gives it from the day it opens; None for a step `[undated]` says why it has none."""
     var = task.properties.get("dueDateVariable")
     value: Any = task.data.get(var) if var else None
-    if not value:
-        return None
-    return date.fromisoformat(str(value)[:10])
+    if value:
+        return date.fromisoformat(str(value)[:10])
+    if task.bpmn_id in step_days:
+        return ctx.calendar.add_working_days(
+            now.astimezone(CHINA_TZ).date(), int(step_days[task.bpmn_id])
+        ).due
+    return None
 
 
 def add_participants(session: Session, instance_id: int, user_ids: list[int], kind: str) -> None:

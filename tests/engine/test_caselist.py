@@ -79,7 +79,8 @@ def test_overdue_cases_are_those_with_a_step_past_its_due_date(world: Engine) ->
     try:
         late = keys(world, overdue="1", process="clue_disposal", sort="key", desc="0")
         page = world.supervisor.cases(actor(world, "zhangsan"), CaseFilter.parse({"overdue": "1"}))
-        assert late == ["XS-2026-0001", "XS-2026-0002", "XS-2026-0003"]  # A-3 proposals not made in time
+        # A-3 proposals not made in time (D1); 0004 and 0005 never assigned (A-2 分办: 3 working days)
+        assert late == ["XS-2026-0001", "XS-2026-0002", "XS-2026-0003", "XS-2026-0004", "XS-2026-0005"]
         assert all(row.overdue for row in page.items)
     finally:
         world.clock.set(START + timedelta(days=4))  # type: ignore[attr-defined]

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from engine import DeployRejected, Engine
+from engine import CHINA_TZ, DeployRejected, Engine
 from engine.db.models import ProcessVersion
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, build_engine, make_workflows_dir
+from tests.engine.test_interventions import START
 
 MINI = FIXTURES / "mini"
 BAD = FIXTURES / "bad"
@@ -524,3 +525,28 @@ def test_a_form_showing_material_no_form_names_is_refused(mini_engine: Engine, t
     (folder / "forms" / "escalate.uischema.json").write_text('{"ui:shows": ["served_at", "proposal_text"]}')
     message = assert_refused(mini_engine, folder, "元素 escalate", "ui:shows", "proposal_text")
     assert "served_at" not in message  # a field of another form of the process is fine
+
+
+def test_a_user_task_with_neither_a_deadline_nor_a_reason_is_refused(
+    mini_engine: Engine, tmp_path: Path
+) -> None:
+    """Issue 10 #4: a dueDateVariable, working days in [step_days], or the reason in [undated]."""
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.toml", 'serve = "测试流程，不设期限"\n', "")
+    assert_refused(mini_engine, folder, "元素 serve（送达函询）", "没有办理期限", "[step_days]", "[undated]")
+    edit(folder, "process.toml", "[settings]", "[step_days]\nserve = 0\n\n[settings]")
+    assert_refused(mini_engine, folder, "[step_days]: serve 的工作日数应为正整数")
+
+
+def test_step_days_give_a_step_its_deadline_in_working_days_from_its_opening(tmp_path: Path) -> None:
+    folder = copy_of_mini(tmp_path, "src/mini")
+    edit(folder, "process.toml", 'serve = "测试流程，不设期限"\n', "")
+    edit(folder, "process.toml", "[settings]", "[step_days]\nserve = 3\n\n[settings]")
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, folder))
+    try:
+        engine.clock.set(datetime(2025, 9, 30, 9, 0, tzinfo=CHINA_TZ))  # type: ignore[attr-defined]
+        case = engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
+        (serve,) = [t for t in engine.inbox(engine.actor_by_name("qianqi")) if t.instance_id == case]  # type: ignore[arg-type]
+        assert serve.due_date == date(2025, 10, 11)  # 10-09, 10-10 and the Saturday worked after 国庆
+    finally:
+        engine.close()
