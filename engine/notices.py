@@ -11,11 +11,12 @@ from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .access import eligible_user_ids
+from .access import eligible_user_ids, instance_visible, task_actionable
 from .clock import local_today
 from .context import EngineContext
 from .db.models import HumanTask, InstanceRecusal, Notification, ProcessInstance
 from .records import Actor
+from .roles import RoleBook
 
 KINDS = {
     "notice": "流程通知",
@@ -37,6 +38,7 @@ class NoticeView:
     text: str
     created_at: datetime
     read: bool
+    opens: str = ""  # what following it opens for this person: "task" (his open step), "case" or nothing
 
 
 def deliver(
@@ -123,14 +125,34 @@ def deadline_sweep(ctx: EngineContext) -> int:
 
 
 def notices_of(
-    session: Session, actor: Actor, unread_only: bool = False, limit: int = PAGE
+    session: Session, actor: Actor, roles: RoleBook, unread_only: bool = False, limit: int = PAGE
 ) -> list[NoticeView]:
     query = select(Notification).where(Notification.user_id == actor.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit))
+    rows = list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+    tasks = {n.task_id for n in rows if n.task_id}
+    open_steps = set(
+        session.scalars(select(HumanTask.id).where(HumanTask.id.in_(tasks), task_actionable(actor)))
+    )
+    cases = set(
+        session.scalars(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id.in_({n.instance_id for n in rows}), instance_visible(actor, roles)
+            )
+        )
+    )
     return [
-        NoticeView(n.id, n.instance_id, n.task_id, n.kind, n.text, n.created_at, n.read_at is not None)
+        NoticeView(
+            n.id,
+            n.instance_id,
+            n.task_id,
+            n.kind,
+            n.text,
+            n.created_at,
+            n.read_at is not None,
+            "task" if n.task_id in open_steps else "case" if n.instance_id in cases else "",
+        )
         for n in rows
     ]
 
@@ -144,6 +166,17 @@ def unread_count(session: Session, actor: Actor) -> int:
         )
         or 0
     )
+
+
+def clear(session: Session, task_ids: list[int], at: datetime) -> None:
+    """A step done (or cancelled): the notices pointing at it (new step, due soon, overdue, 催办) are
+    read for everyone, so nobody's list keeps asking for work that is finished (issue 10 #6)."""
+    if task_ids:
+        session.execute(
+            update(Notification)
+            .where(Notification.task_id.in_(task_ids), Notification.read_at.is_(None))
+            .values(read_at=at)
+        )
 
 
 def mark_read(session: Session, actor: Actor, ids: list[int] | None, at: datetime) -> int:
@@ -163,7 +196,7 @@ class NoticeCentre:
     def of(self, actor: Actor, unread_only: bool = False, limit: int = PAGE) -> list[NoticeView]:
         """The person's notices, newest first."""
         with self.ctx.db.reading() as session:
-            return notices_of(session, actor, unread_only, limit)
+            return notices_of(session, actor, self.ctx.roles, unread_only, limit)
 
     def unread(self, actor: Actor) -> int:
         with self.ctx.db.reading() as session:

@@ -33,11 +33,14 @@ def project_tasks(
         )
     }
     ready_guids = {t.guid for t in ready}
+    closed = []
     for guid, row in open_rows.items():
         if guid not in ready_guids:
             row.status = "completed" if guid == completed_guid else "cancelled"
             row.completed_at = now
             row.completed_by = completed_by if guid == completed_guid else None
+            closed.append(row.id)
+    notices.clear(session, closed, now)
     opened = [_open(ctx, session, instance, task, now) for task in ready if task.guid not in open_rows]
     session.flush()
     return opened

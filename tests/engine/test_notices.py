@@ -81,7 +81,21 @@ def test_notices_are_read_by_their_person_only(mini_engine: Engine) -> None:
     assert mini_engine.notices.mark_read(officer, [theirs]) == 0  # not hers to mark
     assert mini_engine.notices.mark_read(subject, [theirs]) == 1
     assert mini_engine.notices.unread(subject) == 0 and mini_engine.notices.of(subject)[0].read
-    assert mini_engine.notices.mark_read(officer) == 1 and mini_engine.notices.unread(officer) == 0
+    assert mini_engine.notices.mark_read(officer) == 0  # hers was cleared when she did her step
+
+
+def test_a_notice_opens_its_step_and_clears_once_the_step_is_done(mini_engine: Engine) -> None:
+    """Issue 10 #6: a reminder links to its task (or the case), and goes when the task is done."""
+    case = served_case(mini_engine)
+    subject, officer = actor(mini_engine, "fengyi"), actor(mini_engine, "qianqi")
+    (served,) = mini_engine.notices.of(officer)
+    assert served.read and served.opens == "case"  # 送达 done: cleared, and it opens the case for her
+    (reply,) = mini_engine.notices.of(subject)
+    assert not reply.read and reply.opens == "task"
+    task = next(t for t in mini_engine.inbox(subject) if t.instance_id == case)
+    mini_engine.complete(subject, task.id, {"admits": False, "reply_text": "已如实说明。"})
+    (reply,) = mini_engine.notices.of(subject)
+    assert reply.read and reply.opens == ""  # done; and the case file was never his to open
 
 
 class Inbox:

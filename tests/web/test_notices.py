@@ -51,3 +51,19 @@ def test_following_a_notice_never_leads_off_the_site(app: Flask, engine: Engine)
             "/notifications/read", data={"csrf_token": token, "id": notice.id, "open": target}
         )
         assert answer.headers["Location"] == "/notifications", target
+
+
+def test_a_notice_links_to_its_step_and_may_be_dismissed(app: Flask, engine: Engine) -> None:
+    case = engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
+    task = next(t for t in engine.inbox(engine.actor_by_name("qianqi")) if t.instance_id == case)  # type: ignore[arg-type]
+    officer = Browser(app.test_client())
+    officer.login("qianqi")
+    assert f'<a href="/tasks/{task.id}">【新待办】M-100 冯乙' in officer.client.get("/").text
+    page = officer.client.get("/notifications").text
+    assert f'name="open" value="/tasks/{task.id}">去办理</button>' in page and "标为已读" in page
+    notice = engine.notices.of(engine.actor_by_name("qianqi"))[0]  # type: ignore[arg-type]
+    dismissed = officer.client.post(
+        "/notifications/read", data={"csrf_token": csrf_of(page), "id": notice.id}
+    )
+    assert dismissed.headers["Location"] == "/notifications"
+    assert "unread-count" not in officer.client.get("/").text
