@@ -61,6 +61,7 @@ class FormContext:
     data: dict[str, Any]
     check_rule: Callable[[str, dict[str, Any]], bool] | None = None  # x-rules, evaluated in the sandbox
     withdrew: Callable[[str], bool] = lambda _username: False  # decided 回避 from this case
+    today: date | None = None  # for `x-past` dates (China's calendar day)
 
 
 _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
@@ -149,12 +150,38 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
                 if message:
                     return f"{sub.get('title', name)}：{message}"
             continue
+        if fmt == "date" and isinstance(v, str):
+            message = _check_date(item_spec, v, merged, ctx)
+            if message:
+                return message
         if fmt == "attachment" and not ctx.attachment_known(v):
             return "附件不存在或未上传到本案"
         if fmt == "username":
             message = _check_person(item_spec, v, merged, ctx)
             if message:
                 return f"{v}：{message}" if isinstance(value, list) else message
+    return None
+
+
+EARLIEST, LATEST = date(1949, 10, 1), date(2100, 12, 31)
+
+
+def _check_date(spec: dict[str, Any], value: str, merged: dict[str, Any], ctx: FormContext) -> str | None:
+    """Issue 10 #3: a date people could have written — within 1949–2100, not in the future when the
+    field is `x-past` (something that happened), and not before the dates `x-not-before` names
+    ({"served_at": "送达日期"}: a reply cannot come before the letter was served)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None  # the format check has said so
+    if not EARLIEST <= day <= LATEST:
+        return "日期不合理：应在1949年10月1日至2100年12月31日之间"
+    if spec.get("x-past") and ctx.today is not None and day > ctx.today:
+        return "不能晚于今天"
+    for name, title in (spec.get("x-not-before") or {}).items():
+        earlier = merged.get(name)
+        if isinstance(earlier, str) and earlier[:10] > value:
+            return f"不能早于{title}（{earlier[:10]}）"
     return None
 
 

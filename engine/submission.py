@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import spiff
+from .clock import local_today
 from .context import EngineContext
 from .db.models import AttachmentLink
 from .directory import find_actor, is_recused, withdrew
@@ -67,4 +68,5 @@ def form_context(
         attachment_known=attachment_known,
         data=data,
         check_rule=_rule_checker(ctx),
+        today=local_today(ctx.clock),
     )
