@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, directory, files, queries, relations, review, runtime, starting, worker
+from . import audit, directory, files, people, queries, relations, review, runtime, starting, worker
 from .calendar_desk import CalendarDesk
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -22,6 +22,7 @@ from .facts import FactBook
 from .forms import Form
 from .interventions import Interventions
 from .notices import NoticeCentre
+from .people import PersonOption
 from .processes import ProcessDetail, process_detail
 from .records import (
     Actor,
@@ -300,6 +301,13 @@ class Engine:
         return found
 
     # --- people ------------------------------------------------------------------------------------
+    def people(
+        self, actor: Actor, field: str, q: str, task_id: int | None = None, process_id: str | None = None
+    ) -> list[PersonOption]:
+        """Who a person field of the actor's open step (or a start form) accepts, matching q (issue 10 #2)."""
+        with self.ctx.db.reading() as session:
+            return people.search(self.ctx, session, actor, field, q, task_id, process_id)
+
     def authenticate(self, username: str, password: str) -> Actor | None:
         with self.ctx.db.transaction() as session:
             return directory.authenticate(session, username, password, self.clock.now())

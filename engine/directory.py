@@ -31,6 +31,18 @@ def find_actor(session: Session, username: str) -> Actor | None:
     return actor_of(session, user) if user else None
 
 
+def by_name(session: Session, text: str) -> str | None:
+    """The login of the active person whose login or (unique) name this is, else None: 钱七 → qianqi."""
+    text = text.strip()
+    found = session.scalar(select(User.username).where(User.username == text, User.active.is_(True)))
+    if found:
+        return str(found)
+    named = list(
+        session.scalars(select(User.username).where(User.display_name == text, User.active.is_(True)))
+    )
+    return str(named[0]) if len(named) == 1 else None
+
+
 def actor_by_id(session: Session, user_id: int) -> Actor | None:
     user = session.get(User, user_id)
     return actor_of(session, user) if user and user.active else None

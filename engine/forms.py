@@ -62,6 +62,7 @@ class FormContext:
     check_rule: Callable[[str, dict[str, Any]], bool] | None = None  # x-rules, evaluated in the sandbox
     withdrew: Callable[[str], bool] = lambda _username: False  # decided 回避 from this case
     today: date | None = None  # for `x-past` dates (China's calendar day)
+    login_of: Callable[[str], str | None] = lambda _text: None  # a person's login from his name
 
 
 _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
@@ -91,6 +92,7 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
     errors = {k: "不允许的字段（unknown field）" for k in data if k == "typename" or k not in form.fields}
     if errors:
         raise InvalidSubmission(errors)
+    data = _logins(form, data, ctx)
     for err in form.validator.iter_errors(data):
         field = _field_of(err)
         errors.setdefault(field, _MESSAGES.get(err.validator, lambda e: "填写有误")(err))
@@ -104,6 +106,30 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
     if errors:
         raise InvalidSubmission(errors)
     return {**data, **_display_names(form, data, ctx)}
+
+
+def _logins(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
+    """Person fields typed by name (钱七) hold the person's login (qianqi) when the name is unique."""
+    out = dict(data)
+    for name, spec in form.fields.items():
+        value = out.get(name)
+        items = spec.get("items", {}) if isinstance(spec.get("items"), dict) else {}
+        if spec.get("format") == "username" and isinstance(value, str):
+            out[name] = ctx.login_of(value) or value
+        elif items.get("format") == "username" and isinstance(value, list):
+            out[name] = [ctx.login_of(v) or v if isinstance(v, str) else v for v in value]
+        elif items.get("type") == "object" and isinstance(value, list):
+            columns = {k for k, c in items.get("properties", {}).items() if c.get("format") == "username"}
+            out[name] = [
+                {
+                    k: (ctx.login_of(v) or v) if k in columns and isinstance(v, str) else v
+                    for k, v in row.items()
+                }
+                if isinstance(row, dict)
+                else row
+                for row in value
+            ]
+    return out
 
 
 def _display_names(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
@@ -157,7 +183,7 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
         if fmt == "attachment" and not ctx.attachment_known(v):
             return "附件不存在或未上传到本案"
         if fmt == "username":
-            message = _check_person(item_spec, v, merged, ctx)
+            message = check_person(item_spec, v, merged, ctx)
             if message:
                 return f"{v}：{message}" if isinstance(value, list) else message
     return None
@@ -185,9 +211,7 @@ def _check_date(spec: dict[str, Any], value: str, merged: dict[str, Any], ctx: F
     return None
 
 
-def _check_person(
-    spec: dict[str, Any], username: str, merged: dict[str, Any], ctx: FormContext
-) -> str | None:
+def check_person(spec: dict[str, Any], username: str, merged: dict[str, Any], ctx: FormContext) -> str | None:
     person = ctx.find_user(username)
     if person is None:
         return "查无此人"

@@ -14,7 +14,7 @@ from . import spiff
 from .clock import local_today
 from .context import EngineContext
 from .db.models import AttachmentLink
-from .directory import find_actor, is_recused, withdrew
+from .directory import by_name, find_actor, is_recused, withdrew
 from .forms import FormContext
 from .records import Actor
 from .scripting import HELPERS, ScriptContext, evaluate, script_context
@@ -69,4 +69,5 @@ def form_context(
         data=data,
         check_rule=_rule_checker(ctx),
         today=local_today(ctx.clock),
+        login_of=lambda text: by_name(session, text),
     )

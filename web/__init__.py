@@ -24,6 +24,7 @@ from . import (
     instances,
     interventions,
     notices,
+    people,
     recusals,
     tasks,
 )
@@ -68,6 +69,7 @@ def create_app(
         recusals,
         calendar,
         extensions,
+        people,
         api,
     )
     for blueprint in (m.bp for m in blueprints):

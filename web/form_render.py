@@ -52,6 +52,7 @@ PRESENT = "__present"  # `<name>__present`: a checkbox group was on the page (no
 # A list field (array of plain strings, e.g. usernames) is one text input; these separate its items.
 LIST_JOIN = "、"
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
+_TABLE_CELL = re.compile(r"-(?:[0-9]+|__i__)-")
 
 
 def _options(spec: dict[str, Any]) -> list[tuple[str, str]]:
@@ -126,10 +127,15 @@ def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: boo
         required = False  # ticking nothing is an answer too (e.g. 一票否决事项: none), so no asterisk
     if kind == "checkboxes" and isinstance(value, str):
         value = [value]  # one ticked box of a post kept as typed
-    if kind == "list":
-        attrs["people"] = spec.get("items", {}).get("format") == "username"
-        if isinstance(value, list):
-            value = LIST_JOIN.join(str(v) for v in value)  # shown as typed: lisi、wangwu
+    if spec.get("format") == "username" or (
+        kind == "list" and spec.get("items", {}).get("format") == "username"
+    ):
+        attrs["people"] = _TABLE_CELL.sub(
+            ".", name
+        )  # the field the picker asks for: tasks-0-lead → tasks.lead
+        attrs["many"] = kind == "list"
+    if kind == "list" and isinstance(value, list):
+        value = LIST_JOIN.join(str(v) for v in value)  # shown as typed: lisi、wangwu
     if spec.get("type") == "number":
         attrs["step"] = "any"
         if isinstance(value, float) and value.is_integer():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,25 @@ CLUE = PATH["start"]["data"]
 STEPS = {step["complete"]: step for step in PATH["steps"] if "complete" in step}
 
 
+def _pick(person: Person, field: str, typed: str, shot: str) -> None:
+    """Type a name into a person field and choose the offer (a screenshot of it first): the field then
+    holds the login."""
+    box = person.page.locator(f"#in-{field}")
+    box.fill("")
+    box.press_sequentially(typed)
+    offers = person.page.locator(f"#people-{field}")
+    offers.locator("button", has_text=typed).first.wait_for()
+    assert "孙八" not in offers.inner_text()
+    person.shot(shot)
+    offers.locator("button", has_text=typed).first.click()
+
+
+def _on_its_day(live: LiveServer, step: dict[str, Any]) -> None:
+    """The clock at the day the scenario does the step: the dates it types are checked against it."""
+    if "at" in step:
+        live.engine.clock.set(datetime.fromisoformat(step["at"]))  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
     engine = build_engine(tmp_path, make_workflows_dir(tmp_path, WORKFLOWS / "clue_disposal"))
@@ -44,6 +64,7 @@ def test_letter_path_from_registration_to_archive(
         return people[username]
 
     def step(bpmn_id: str) -> None:
+        _on_its_day(live, STEPS[bpmn_id])
         person(STEPS[bpmn_id]["as"]).do_step(bpmn_id, STEPS[bpmn_id]["data"])
 
     registrar = person(PATH["start"]["as"])
@@ -57,6 +78,10 @@ def test_letter_path_from_registration_to_archive(
     assigner.fill_form({"handling_office": "JC1", "handling_officer": "sunba"})
     assigner.submit()
     assert "回避" in assigner.page.locator("#err-handling_officer").inner_text()  # 孙八 is 冯乙's relative
+    _pick(
+        assigner, "handling_officer", "钱七", "person-picker"
+    )  # by his name; the recused 孙八 never offered
+    assert assigner.page.locator("#in-handling_officer").input_value() == "qianqi"
     assigner.fill_form(STEPS["A2_assign"]["data"])
     assigner.submit()
     assert assigner.page.locator(".flash.success").count() == 1
@@ -125,7 +150,7 @@ def test_letter_path_from_registration_to_archive(
     assert page.locator(".page-head .badge.status").inner_text() == "已办结"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("inbox", "instance", "task-form", "task-approval", "task-readonly"):
+    for name in ("inbox", "instance", "task-form", "task-approval", "task-readonly", "person-picker"):
         shutil.copy(artifacts / f"{name}.png", SCREENSHOTS / f"{name}.png")
     for p in people.values():
         assert p.console_errors == [], (p.username, p.console_errors)

@@ -73,11 +73,16 @@ def test_a_list_of_usernames_is_one_labelled_text_input_with_a_hint(as_user) -> 
     assert re.search(r'<input id="in-team_members" name="team_members"\s+type="text"', members)
     assert 'aria-describedby="help-team_members hint-team_members"' in members
     assert (
-        '<p class="help" id="hint-team_members">填写系统账号（登录名），多人之间用顿号“、”或逗号分隔'
+        '<p class="help" id="hint-team_members">输入姓名、单位或职务查找并选择；多人之间用顿号“、”分隔'
         in members
     )
-    lead = field_html(page, "team_lead")  # a single person stays a typed login, no hint
+    assert 'data-people="team_members"' in members and 'data-people-many="1"' in members
+    lead = field_html(page, "team_lead")  # a single person: the picker, no separator hint
     assert re.search(r'name="team_lead"\s+type="text"', lead) and "hint-team_lead" not in lead
+    assert (
+        'data-people="team_lead" data-people-list="people-team_lead"' in lead
+        and 'id="people-team_lead"' in lead
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -37,6 +38,8 @@ def _walk_to(engine: Engine, instance_id: int, bpmn_id: str) -> int:
             return next(t.id for t in ready if t.bpmn_id == bpmn_id)
         task = next((t for t in ready if t.bpmn_id == step["complete"]), None)
         if task is not None:
+            if "at" in step:  # on the scenario's day: the dates it types are checked against it
+                engine.clock.set(datetime.fromisoformat(step["at"]))  # type: ignore[attr-defined]
             engine.complete(actor, task.id, step["data"])  # type: ignore[arg-type]
     raise AssertionError(f"{bpmn_id} never became ready")
 

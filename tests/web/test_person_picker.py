@@ -1,0 +1,75 @@
+"""Issue 10 #2: people are picked, not typed — a person field searches the directory by name, unit or
+post and offers only those the field accepts (role, office, 回避); a unique name typed is stored as the
+person's login; pages and API answer alike."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from engine import Engine
+from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+from tests.web.conftest import Browser, csrf_of
+from web import create_app
+
+CLUE = json.loads((WORKFLOWS / "clue_disposal/scenarios/thhx_letter_r2_archive.json").read_text("utf-8"))[
+    "start"
+]["data"]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Flask, int]]:
+    tmp = tmp_path_factory.mktemp("picker")
+    engine = build_engine(tmp, make_workflows_dir(tmp, WORKFLOWS / "clue_disposal"))
+    case = engine.start(engine.actor_by_name("wangwu"), "clue_disposal", CLUE)  # type: ignore[arg-type]
+    task = next(t for t in engine.inbox(engine.actor_by_name("zhaoliu")) if t.instance_id == case)  # type: ignore[arg-type]
+    yield engine, create_app(engine.settings, engine), task.id
+    engine.close()
+
+
+def test_typing_a_name_finds_the_officer_the_field_accepts(world) -> None:  # type: ignore[no-untyped-def]
+    _engine, app, task_id = world
+    client = Browser(app.test_client()).login("zhaoliu")
+    found = client.get(f"/people?task={task_id}&field=handling_officer&q=钱七").json["items"]
+    assert [p["username"] for p in found] == ["qianqi"]
+    assert found[0]["label"].startswith("钱七（") and "第一纪检监察室" in found[0]["label"]
+    by_office = [
+        p["name"]
+        for p in client.get(f"/people?task={task_id}&field=handling_officer&q=纪检监察室").json["items"]
+    ]
+    assert "钱七" in by_office and "孙八" not in by_office  # 孙八 is 冯乙's relative: never offered
+    assert "赵六" not in by_office  # 案管室 is not a handling office's officer (role JC)
+
+
+def test_the_api_answers_alike_and_strangers_get_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    engine, app, task_id = world
+    api = app.test_client()
+    found = api.get(
+        f"/api/v1/people?task={task_id}&field=handling_officer&q=钱",
+        headers={"Authorization": f"Bearer {engine.issue_token('zhaoliu')}"},
+    ).json["items"]
+    assert [p["username"] for p in found] == ["qianqi"]
+    stranger = api.get(
+        f"/api/v1/people?task={task_id}&field=handling_officer&q=钱",
+        headers={"Authorization": f"Bearer {engine.issue_token('qianqi')}"},
+    )
+    assert stranger.status_code == 404  # not her step
+
+
+def test_a_unique_name_typed_is_kept_as_the_login(world) -> None:  # type: ignore[no-untyped-def]
+    engine, app, task_id = world
+    client = Browser(app.test_client()).login("zhaoliu")
+    page = client.get(f"/tasks/{task_id}").text
+    assert 'data-people="handling_officer"' in page and 'id="people-handling_officer"' in page
+    done = client.post(
+        f"/tasks/{task_id}",
+        data={"csrf_token": csrf_of(page), "handling_office": "JC1", "handling_officer": "钱七"},
+    )
+    assert done.status_code == 303, done.text
+    case = engine.instance(
+        engine.actor_by_name("zhaoliu"), engine.task(engine.actor_by_name("zhaoliu"), task_id).instance_id
+    )  # type: ignore[arg-type]
+    assert case.data["handling_officer"] == "qianqi"

@@ -1,0 +1,88 @@
+/*
+ * Person fields (issue 10 #2): typing a name, a unit or a post offers the people the field accepts,
+ * asked of /people (the same checks as the submission: role, unit, 回避). The offer is a list of
+ * buttons under the field (name, unit and post); choosing one puts the person's login into the field; a
+ * list field (several people, separated by 、) searches for the name typed after the last separator and
+ * keeps the ones before it.
+ *
+ * Works under a strict CSP (script-src 'self'): no inline script, no eval, no innerHTML of user data.
+ * Without JavaScript the field still takes logins or unique names typed by hand.
+ */
+(function () {
+  'use strict';
+
+  var SEPARATORS = /[、,，;；\s]+/;
+  var WAIT_MS = 200;
+
+  function source(input) {
+    var form = input.closest('form');
+    if (!form) { return null; }
+    if (form.getAttribute('data-people-task')) { return 'task=' + encodeURIComponent(form.getAttribute('data-people-task')); }
+    if (form.getAttribute('data-people-process')) { return 'process=' + encodeURIComponent(form.getAttribute('data-people-process')); }
+    return null;
+  }
+
+  function split(value) {
+    var cut = value.search(/[、,，;；\s][^、,，;；\s]*$/);
+    if (cut < 0) { return { before: '', typed: value }; }
+    var rest = value.slice(cut);
+    var sep = rest.match(SEPARATORS)[0];
+    return { before: value.slice(0, cut) + sep, typed: rest.slice(sep.length) };
+  }
+
+  function offer(input, list, items, before) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    list.hidden = items.length === 0;
+    items.forEach(function (person) {
+      var item = document.createElement('li');
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link';
+      button.textContent = person.label;
+      button.addEventListener('click', function () {
+        input.value = before + person.username;
+        list.hidden = true;
+        input.focus();
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+  }
+
+  function attach(input) {
+    var list = document.getElementById(input.getAttribute('data-people-list'));
+    var from = source(input);
+    if (!list || !from) { return; }
+    var timer = null;
+    var asked = 0;
+    input.addEventListener('input', function () {
+      var parts = input.getAttribute('data-people-many') ? split(input.value) : { before: '', typed: input.value };
+      if (timer) { clearTimeout(timer); }
+      if (!parts.typed.trim()) { return; }
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        var url = '/people?' + from + '&field=' + encodeURIComponent(input.getAttribute('data-people')) +
+          '&q=' + encodeURIComponent(parts.typed.trim());
+        fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (body) { if (mine === asked) { offer(input, list, body.items || [], parts.before); } })
+          .catch(function () { /* the field still takes what is typed */ });
+      }, WAIT_MS);
+    });
+  }
+
+  function attachAll(root) {
+    root.querySelectorAll('input[data-people]').forEach(function (input) {
+      if (!input.hasAttribute('data-people-ready')) {
+        input.setAttribute('data-people-ready', '1');
+        attach(input);
+      }
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    attachAll(document);
+    // rows added by table.js get their own person fields
+    new MutationObserver(function () { attachAll(document); }).observe(document.body, { childList: true, subtree: true });
+  });
+}());
