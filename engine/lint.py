@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -18,6 +20,7 @@ from .scripting import HELPERS
 # Timer expressions are Python: an ISO duration or date must be a quoted string. `PT1S` is a name
 # error at run time, and `2025-10-10` silently evaluates to the number 2005.
 _UNQUOTED_TIMER_LITERAL = re.compile(r"^(R?\d*/?P(T?\d|\d)|\d{4}-\d{2}-\d{2})")
+_INSTRUCTIONS = SandboxedEnvironment()
 # How SpiffWorkflow's DMN engine spots `?` (the input value) outside quotes in a rule's input entry.
 _DMN_INPUT_MARK = re.compile(r"(\?)(?=(?:[^\'\"]|[\'\"][^\'\"]*[\'\"])*$)")
 
@@ -63,6 +66,7 @@ def _lint_task(
             problems += _compile(where, "定时器", fact.timer, spiff.check_expression)
     if fact.kind == "SubWorkflowTask" and fact.lane:  # SpiffWorkflow hands its lane to every inner task
         problems.append(f"{where}: 嵌入式子流程不能放在泳道 {fact.lane!r} 中（内部任务都会归入该泳道）")
+    problems += _lint_instructions(where, fact.instructions)
     if fact.manual and fact.kind == "UserTask":
         if fact.lane not in roles.lanes:
             problems.append(f"{where}: 泳道 {fact.lane!r} 不是 roles.toml 中的角色泳道")
@@ -85,6 +89,23 @@ def _lint_shows(
         for name in shows
         if name not in terms
     ]
+
+
+_DOUBLED = re.compile(r"([。，、；：！？])\1|[。，；][。，；]")
+
+
+def _lint_instructions(where: str, text: str) -> list[str]:
+    """Instructions read as a person writes (issue 10 #8): a Jinja template that compiles, with no
+    doubled punctuation ("。。", "，。") in its own text (a value that ends with its own 。 is folded
+    when the page renders: web/form_render.py)."""
+    if not text:
+        return []
+    try:
+        _INSTRUCTIONS.parse(text)
+    except TemplateSyntaxError as exc:
+        return [f"{where}: 办理说明的模板有误（第{exc.lineno}行）：{exc.message}"]
+    doubled = next(filter(None, (_DOUBLED.search(part) for part in re.split(r"{[{%].*?[%}]}", text))), None)
+    return [f"{where}: 办理说明有重复的标点“{doubled.group(0)}”"] if doubled else []
 
 
 def _compile(where: str, what: str, source: str, check: Any) -> list[str]:

@@ -20,6 +20,7 @@ from .context import engine_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 _INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
+_DOUBLED = re.compile(r"([。，；！？])[。，；]")  # 意见：同意。。 → 意见：同意。
 
 
 def render_instructions(template: str, data: dict[str, Any]) -> str | Markup:
@@ -27,7 +28,8 @@ def render_instructions(template: str, data: dict[str, Any]) -> str | Markup:
     if not template:
         return ""
     try:  # rendered with escaping: already safe HTML, not to be escaped again by the page
-        return Markup(_INSTRUCTIONS.from_string(template).render(**data))  # noqa: S704 — autoescaped above
+        text = _INSTRUCTIONS.from_string(template).render(**data)
+        return Markup(_DOUBLED.sub(r"\1", text))  # noqa: S704 — autoescaped above; 。。 (a value's own 。) folded
     except TemplateError:
         return template
 

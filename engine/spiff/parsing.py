@@ -30,6 +30,7 @@ class TaskSpecFacts:
     scripts: tuple[str, ...]
     conditions: tuple[str, ...]
     timer: str | None
+    instructions: str = ""  # a user task's instructionsForEndUser (Jinja)
 
 
 @dataclass(frozen=True)
@@ -112,4 +113,5 @@ def _facts(process_id: str, spec: Any) -> Iterator[TaskSpecFacts]:
             scripts=scripts,
             conditions=conditions,
             timer=timer,
+            instructions=str(extensions.get("instructionsForEndUser", "") or ""),
         )

@@ -550,3 +550,19 @@ def test_step_days_give_a_step_its_deadline_in_working_days_from_its_opening(tmp
         assert serve.due_date == date(2025, 10, 11)  # 10-09, 10-10 and the Saturday worked after 国庆
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("请记录 {{ case_no }} 的送达日期。。", "重复的标点“。。”"),
+        ("请记录 {{ case_no 的送达日期", "办理说明的模板有误"),
+    ],
+)
+def test_instructions_with_doubled_punctuation_or_a_broken_placeholder_are_refused(
+    mini_engine: Engine, tmp_path: Path, written: str, named: str
+) -> None:
+    """Issue 10 #8: lint reads the instructions as a person would."""
+    folder = copy_of_mini(tmp_path)
+    edit(folder, "process.bpmn", "请记录 {{ case_no }} 的送达日期", written)
+    assert_refused(mini_engine, folder, "元素 serve（送达函询）", named)

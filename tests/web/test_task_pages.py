@@ -9,6 +9,7 @@ from flask import Flask
 
 from engine import Engine
 from tests.web.conftest import START, Browser, csrf_of
+from web.form_render import render_instructions
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -196,3 +197,8 @@ def test_a_failed_step_shows_up_as_an_incident_for_supervisors(tmp_path) -> None
         assert "运行异常" not in outsider.client.get("/deadlines").text
     finally:
         engine.close()
+
+
+def test_a_value_ending_its_own_sentence_does_not_double_the_full_stop() -> None:
+    shown = render_instructions("分管副书记意见：{{ fg_opinion }}。请审批。", {"fg_opinion": "同意。"})
+    assert shown == "分管副书记意见：同意。请审批。"
