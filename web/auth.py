@@ -54,7 +54,10 @@ def login() -> Any:
     if form.validate_on_submit():
         actor = engine_of().authenticate(form.username.data or "", form.password.data or "")
         if actor is not None:
-            session.clear()  # a fresh session on sign-in
+            lang = session.get("lang")
+            session.clear()  # a fresh session on sign-in, in the language chosen on the login page
+            if lang:
+                session["lang"] = lang
             login_user(SessionUser(actor))
             return redirect(_safe_next(request.args.get("next")))
         flash(_("用户名或密码错误"), "error")
@@ -68,8 +71,11 @@ def _safe_next(target: str | None) -> str:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    lang = session.get("lang")
     logout_user()
     session.clear()
+    if lang:
+        session["lang"] = lang
     return redirect(url_for("auth.login"))
 
 

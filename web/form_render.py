@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context
+from flask_babel import get_locale
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -121,6 +123,11 @@ def fields_of(
     return out
 
 
+def _english() -> bool:
+    """The page is in English (forms may carry `title_en` / `description_en`, shown when present)."""
+    return has_request_context() and str(get_locale()) == "en"
+
+
 def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: bool, value: Any) -> Field:
     kind = _kind(spec, hints)
     options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
@@ -142,12 +149,15 @@ def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: boo
         attrs["step"] = "any"
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # shown as typed: 12, not 12.0
+    english = _english()
     return Field(
         name=name,
-        label=str(spec.get("title", name)),
+        label=str((english and spec.get("title_en")) or spec.get("title", name)),
         kind=kind,
         required=required,
-        help=str(hints.get("ui:help") or spec.get("description", "")),
+        help=str(
+            hints.get("ui:help") or (english and spec.get("description_en")) or spec.get("description", "")
+        ),
         options=options,
         value=value,
         attrs=attrs,

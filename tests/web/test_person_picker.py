@@ -73,3 +73,19 @@ def test_a_unique_name_typed_is_kept_as_the_login(world) -> None:  # type: ignor
         engine.actor_by_name("zhaoliu"), engine.task(engine.actor_by_name("zhaoliu"), task_id).instance_id
     )  # type: ignore[arg-type]
     assert case.data["handling_officer"] == "qianqi"
+
+
+def test_english_chosen_on_the_login_page_stays_and_reaches_labels_and_errors(world) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10 #10: the language survives sign-in; field labels (title_en) and errors are in English."""
+    engine, app, _ = world
+    case = engine.start(engine.actor_by_name("wangwu"), "clue_disposal", {**CLUE, "clue_no": "XS-2025-0098"})
+    task_id = next(t.id for t in engine.inbox(engine.actor_by_name("zhaoliu")) if t.instance_id == case)
+    client = app.test_client()
+    login = client.get("/login").text
+    client.post("/lang/en", data={"csrf_token": csrf_of(login), "next": "/login"})
+    Browser(client).login("zhaoliu")
+    page = client.get(f"/tasks/{task_id}").text
+    assert "Officer in charge" in page and "Handling office" in page
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "handling_office": "JC1"})
+    assert refused.status_code == 400
+    assert "This field is required" in refused.text and "此项为必填项" not in refused.text
