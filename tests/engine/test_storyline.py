@@ -3,6 +3,7 @@ every demo role logs in to real work; it is played once, into an empty database 
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from engine import CHINA_TZ, Engine
 from engine.db.models import HumanTask, Incident, InstanceLink, ProcessInstance
-from engine.storyline import seed_demo_cases
+from engine.storyline import play, seed_demo_cases
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
 from tests.demo_county import played_demo
 
@@ -114,3 +115,37 @@ def test_every_chart_of_the_dashboard_has_figures_this_year(seeded: Engine) -> N
             if not table.rows or (table.chart != "none" and not any(figures)):
                 empty.append(table.title)
     assert empty == []
+
+
+def test_no_inbox_opens_on_work_months_overdue_unless_the_story_says_so(seeded: Engine) -> None:
+    """Issue 10 #6: walks that stop midway end last week; only the main story's follow-ups (the 一案双查
+    decision and the 整改 of its 纪律检查建议书, waiting since January) are late on purpose."""
+    with seeded.ctx.db.reading() as session:
+        main = session.scalar(
+            select(ProcessInstance.id).where(ProcessInstance.business_key == "XS-2025-0031")
+        )
+        story = {main, *session.scalars(select(InstanceLink.target_id).where(InstanceLink.source_id == main))}
+    late = {
+        (a.display_name, t.instance_title, t.title)
+        for a, _unit in seeded.users()
+        for t in seeded.inbox(a)
+        if t.working_days_left is not None and t.working_days_left < -60 and t.instance_id not in story
+    }
+    assert late == set()
+
+
+def test_seeding_on_a_day_a_moved_walk_cannot_follow_still_gives_a_demo(tmp_path: Path) -> None:
+    """`recent` walks move by whole weeks onto other holidays; on a day one of them finds a timer early,
+    `make run` still seeds the county (that case stops where it got to) instead of failing."""
+    workflows = make_workflows_dir(tmp_path, WORKFLOWS / "rectification")
+    story = workflows / "storyline.json"
+    walk = {"scenario": "rectification/scenarios/ladder_reminder_overdue_talk_escalation.json", "until": 20}
+    story.write_text(json.dumps({"walks": [{**walk, "recent": True}]}), "utf-8")
+    engine = build_engine(tmp_path, workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
+    spring_festival = datetime(2027, 2, 10, 9, 0, tzinfo=CHINA_TZ)
+    with pytest.raises(LookupError):  # the tests play strictly: a walk that cannot follow is a failure
+        play(engine, workflows, story, spring_festival)
+    engine.close()
+    again = build_engine(tmp_path / "again", workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
+    assert len(play(again, workflows, story, spring_festival, strict=False)) == 1  # seeding goes on
+    again.close()
