@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,13 +72,13 @@ def _open(
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
     if assignee and session.get(InstanceRecusal, (instance.id, assignee)) is not None:
         assignee = None  # the person named withdrew from the case: the step is open to the role (回避)
-    step_days = ctx.specs.get(session, instance.version_id).meta.get("step_days", {})
-    due = _due_date(ctx, task, step_days, now)
+    meta = ctx.specs.get(session, instance.version_id).meta
+    due = _due_date(ctx, task, meta.get("step_days", {}), now)
     row = HumanTask(
         instance_id=instance.id,
         task_guid=task.guid,
         bpmn_id=task.bpmn_id,
-        title=task.name,
+        title=_title(task, meta["process"].get("step_titles", {})),
         lane=role.lane,
         role=role.code,
         unit_id=unit,
@@ -105,6 +107,21 @@ def _open(
         row.id,
     )
     return row
+
+
+_TITLES = SandboxedEnvironment(undefined=StrictUndefined)  # a name the data lacks: the plain name
+
+
+def _title(task: spiff.ReadyTask, step_titles: dict[str, str]) -> str:
+    """The step's name, or process.toml `[step_titles]` over its data: a periodic step says its period
+    (“C-4 报送整改进展（2026年4月）”), so repeated steps never read alike (issue 10 #5)."""
+    template = step_titles.get(task.bpmn_id)
+    if not template:
+        return task.name
+    try:
+        return _TITLES.from_string(template).render(**task.data).strip()[:200] or task.name
+    except TemplateError:
+        return task.name
 
 
 def _due_date(

@@ -19,10 +19,11 @@ def test_a_unit_that_does_not_report_has_one_report_counting_the_missed_months(t
             .where(HumanTask.instance_id == walk.own_id, HumanTask.bpmn_id == "C4_report")
             .order_by(HumanTask.id)
         ).all()
-    # April's report stood open through May and June; July's is the next, after it was sent
-    assert reports == ["C-4 报送整改进展（已缺报2期）", "C-4 报送整改进展"]
+    # April's report stood open through May and June; July's is the next, after it was sent; each says
+    # its period (issue 10 #5)
+    assert reports == ["C-4 报送整改进展（2026年4月）（已缺报2期）", "C-4 报送整改进展（2026年7月）"]
     liaison = engine.actor_by_name("hanmei")
     assert liaison is not None
     inbox = sorted(t.title for t in engine.inbox(liaison) if t.instance_id == walk.own_id)
-    assert inbox == ["C-4 报送整改进展", "C-4 整改执行：申请销号或延期"]
+    assert inbox == ["C-4 报送整改进展（2026年7月）", "C-4 整改执行：申请销号或延期"]
     engine.close()
