@@ -11,22 +11,24 @@ MO := web/translations/en/LC_MESSAGES/messages.mo
 setup: $(PY_STAMP) $(JS_STAMP) $(MO)
 
 $(PY_STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "setting up Python packages in $(VENV) …"
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
 
 $(JS_STAMP): package.json package-lock.json tools/copy_vendor.mjs
-	npm ci --no-audit --no-fund --loglevel=error
-	node tools/copy_vendor.mjs
-	touch $@
+	@echo "setting up front-end assets (bpmn-js, ECharts) …"
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@node tools/copy_vendor.mjs >/dev/null
+	@touch $@
 
 $(MO): web/translations/en/LC_MESSAGES/messages.po $(PY_STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d web/translations -D messages
+	@$(BIN)/pybabel -q compile --use-fuzzy -d web/translations -D messages
 
 run: setup
-	$(BIN)/qinglian init --demo      # prints the demo logins
-	$(BIN)/qinglian serve --host 127.0.0.1 --port 5000
+	@$(BIN)/qinglian init --demo      # prints the demo logins (issue 10 #12: nothing else)
+	@$(BIN)/qinglian serve --host 127.0.0.1 --port 5000
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
