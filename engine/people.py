@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import spiff
 from .access import task_actionable
-from .context import EngineContext, VersionInfo
+from .context import EngineContext
 from .db.models import HumanTask, ProcessInstance, Unit, User
 from .errors import NotFound
 from .forms import check_person
@@ -70,7 +70,8 @@ def search(
             raise NotFound("任务不存在")
         version = ctx.specs.get(session, instance.version_id)
         schema = version.form(row.form_ref).schema
-        data = _step_data(version, instance, row.task_guid)
+        wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
+        data = spiff.task_data(wf, row.task_guid)
         instance_id = instance.id
     else:
         schema = _start_schema(ctx, session, actor, process_id or "")
@@ -83,11 +84,6 @@ def search(
             if len(found) == SHOWN:
                 break
     return found
-
-
-def _step_data(version: VersionInfo, instance: ProcessInstance, guid: str) -> dict[str, Any]:
-    wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
-    return next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == guid), {})
 
 
 def _start_schema(ctx: EngineContext, session: Session, actor: Actor, process_id: str) -> dict[str, Any]:

@@ -79,10 +79,9 @@ def files_under_review(ctx: EngineContext, session: Session, actor: Actor, insta
         return set()
     version = ctx.specs.get(session, instance.version_id)
     wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
-    data = {t.guid: t.data for t in spiff.ready_user_tasks(wf)}
     found: set[str] = set()
     for row in rows:
         form = version.form(row.form_ref) if row.form_ref else None
         if form is not None and shows(form.ui):
-            found |= file_hashes(version.terms, form.ui, data.get(row.task_guid, {}))
+            found |= file_hashes(version.terms, form.ui, spiff.task_data(wf, row.task_guid))
     return found
