@@ -133,17 +133,26 @@ def _logins(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any
 
 
 def _display_names(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
-    """`<field>_name` (or `_names`) beside every person field: documents and pages show names, not logins."""
+    """`<field>_name` (or `_names`) beside every person field, `<field>_<column>_names` beside a table's
+    person column (one name per row): documents and pages show names, not logins."""
     names: dict[str, Any] = {}
     for name, spec in form.fields.items():
         value = data.get(name)
         if spec.get("format") == "username" and isinstance(value, str):
-            person = ctx.find_user(value)
-            names[f"{name}_name"] = person.display_name if person else value
+            names[f"{name}_name"] = _display_name(value, ctx)
         elif spec.get("items", {}).get("format") == "username" and isinstance(value, list):
-            people = [(ctx.find_user(str(v)), str(v)) for v in value]
-            names[f"{name}_names"] = [p.display_name if p else v for p, v in people]
+            names[f"{name}_names"] = [_display_name(str(v), ctx) for v in value]
+        elif spec.get("items", {}).get("type") == "object" and isinstance(value, list):
+            columns = spec["items"].get("properties", {})
+            for column in (k for k, c in columns.items() if c.get("format") == "username"):
+                rows = [row.get(column) if isinstance(row, dict) else None for row in value]
+                names[f"{name}_{column}_names"] = [_display_name(str(v), ctx) if v else "" for v in rows]
     return names
+
+
+def _display_name(username: str, ctx: FormContext) -> str:
+    person = ctx.find_user(username)
+    return person.display_name if person else username
 
 
 def _broken_rules(form: Form, merged: dict[str, Any], ctx: FormContext) -> dict[str, str]:

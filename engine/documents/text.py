@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import ChainableUndefined
+from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..clock import CHINA_TZ
@@ -119,14 +120,25 @@ def _finalize(value: Any) -> str:
     return f"{OPEN}{text}{CLOSE}"
 
 
+_TAG_LINE = re.compile(r"^[ \t]*(?:\{%[^%\n]*%\}[ \t]*)+\n", re.MULTILINE)
+
+
+class TagLines(Extension):
+    """A line of nothing but `{% %}` tags vanishes with its line break; a tag that ends a line of text
+    keeps the break (Jinja's trim_blocks would glue the next row of a table onto it)."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _TAG_LINE.sub(lambda m: m.group(0)[:-1], source)
+
+
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         undefined=ChainableUndefined,
         autoescape=False,
         finalize=_finalize,
-        trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[TagLines],
     )
     env.filters["cn_date"] = cn_date
     env.filters["in_unit"] = in_unit

@@ -187,7 +187,11 @@ def case_page(walk: Walk) -> None:
     documents = page.locator("#documents tbody tr")
     rows = documents.all_inner_texts()
     assert (
-        len(rows) == 3 and "检查通知书" in rows[0] and "检查评分表" in rows[1] and "反馈意见书" in rows[2]
+        len(rows) == 4
+        and "检查通知书" in rows[0]
+        and "自查报告" in rows[1]
+        and "检查评分表" in rows[2]
+        and "反馈意见书" in rows[3]
     ), rows
     for link in documents.get_by_role("link", name="PDF").all():
         response = page.request.get(f"{url}{link.get_attribute('href')}")

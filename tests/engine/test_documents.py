@@ -23,6 +23,7 @@ from engine.db.models import Attachment, AttachmentLink, Document, DocumentCount
 from engine.documents import CatalogError, Desk, IssuedDocument, catalog, cn_date, issue
 from engine.documents.pdf import render_pdf
 from engine.documents.sheet import compose
+from engine.documents.text import Paragraph, Table, render
 from engine.documents.word import render_docx
 from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
 
@@ -71,6 +72,29 @@ NOT_TEXT: dict[str, Any] = {
     "talk_on": "2026-03-10",
     "applied_on": "2026-03-05",
     "received_at": "2026-03-01",
+    "accepted_on": "2026-03-02",
+    "finished_on": "2026-04-02",
+    "done_on": "2026-03-10",
+    "due": "2026-06-30",
+    "round": 1,
+    "percent": 60,
+    "evidence_count": 2,
+    "tasks": [
+        {
+            "measure": "修订会议制度",
+            "kind": "限期整改",
+            "owner": "韩梅",
+            "due": "2026-06-30",
+            "done_criteria": "制度印发",
+        }
+    ],
+    "leaders": ["姚癸"],
+    "items": [{"item": "C01", "self_score": 13, "explanation": "会议记录不全"}],
+    "areas": {"C01": "主体责任部署与研究"},
+    "weights": {"C01": 15},
+    "duties": [
+        {"member": "姚癸 副局长", "area": "财务", "integrity_actions": "月度廉政提醒", "reminders_held": 3}
+    ],
 }  # flags, numbers, dates and rows the text words
 
 
@@ -293,7 +317,11 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
             v for v in fields.values() if isinstance(v, str) and not v[:4].isdigit()
         ]  # dates in Chinese
         values += [
-            str(v) for item in fields.get("findings", []) + fields.get("persons", []) for v in item.values()
+            str(v)
+            for rows in ("findings", "persons", "tasks", "items", "duties")
+            for item in fields.get(rows, [])
+            for v in item.values()
+            if not str(v)[:4].isdigit()
         ]
         for text in [issued.title, issued.number, "2026年3月5日", *values]:
             assert text in word, (kind, text)
@@ -316,6 +344,21 @@ def test_values_never_make_tables_headings_or_paragraphs_of_their_own(
     texts = [p.text for p in document.paragraphs]
     assert "经检查，发现你单位存在以下问题：| 伪造 | 表格" in texts
     assert "# 伪造标题" in texts  # a line of its own, as the user typed it, not a heading
+
+
+def test_a_row_ending_in_a_condition_keeps_the_next_row_apart() -> None:
+    """The 登记表 printed 线索来源 and 被反映人 in one row when the row ended in `{% endif %}`."""
+    template = (
+        "| 线索来源 | {{ source }}{% if channel %}（{{ channel }}）{% endif %}\n"
+        "| 被反映人 | {{ name }}\n"
+        "{% if note %}\n| 备注 | {{ note }}\n{% endif %}\n"
+        "= 以上情况属实。\n"
+    )
+    blocks = render(template, {"source": "信访举报", "channel": "来信", "name": "冯乙", "note": ""})
+    assert blocks == [
+        Table((("线索来源", "信访举报（来信）"), ("被反映人", "冯乙")), header=False),
+        Paragraph("以上情况属实。", "plain"),
+    ]
 
 
 def test_missing_fields_render_empty_and_markup_is_text(mini_engine: Engine, case: int, officer: int) -> None:
