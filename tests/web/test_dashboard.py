@@ -214,7 +214,7 @@ def test_a_unit_head_lists_his_units_inspections_and_rectification_but_opens_no_
     client = signed_in(app, "zhengjia").client
     listed = client.get("/instances").text
     assert (
-        "<td>u1" in listed and "<td>r1" in listed and "c1" not in listed
+        "<td>u1" in listed and "<td>r1" in listed and "<td>c1" not in listed
     )  # 县市场监督管理局's, not the clues
     assert not re.findall(r'<a href="/instances/\d+">', listed)  # rows, not links: the files are the office's
     u1 = api(app, engine, "zhangsan", "/api/v1/instances?process=unit_inspection&unit=SJJ").json["items"][0][
