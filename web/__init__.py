@@ -28,6 +28,7 @@ from . import (
     recusals,
     tasks,
 )
+from .logs import log_requests
 from .security import add_security_headers
 
 CALENDAR_REFRESH_SECONDS = 30
@@ -75,6 +76,7 @@ def create_app(
     for blueprint in (m.bp for m in blueprints):
         app.register_blueprint(blueprint)
     errors.register(app)
+    log_requests(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals.update(
         languages=LANGUAGES,

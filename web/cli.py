@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +25,9 @@ from engine.demo import seed_county
 from engine.reindex import reindex as reindex_cases
 from engine.storyline import seed_demo_cases
 from engine.worker import run_forever
+
+from .logs import LEVELS
+from .logs import configure as configure_logging
 
 
 def _engine(now: datetime | None = None) -> Engine:
@@ -93,13 +95,14 @@ def _print_logins(path: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="do not run the timer worker in this process")
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
+def serve(host: str, port: int, no_worker: bool, log_level: str) -> None:
     """Serve the web app (waitress) with the timer worker in the same process."""
     from waitress import serve as waitress_serve
 
     from web import create_app
 
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(log_level)
     engine = _engine()
     app = create_app(engine.settings, engine, start_worker=not no_worker)
     logins = _logins_file(engine.settings)
@@ -110,9 +113,10 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
+def worker(log_level: str) -> None:
     """Run a timer worker until interrupted (any number may run against PostgreSQL)."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(log_level)
     engine = _engine()
     stop = threading.Event()
     click.echo("定时器工作进程已启动 (Ctrl-C 退出)")
