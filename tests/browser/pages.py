@@ -11,9 +11,17 @@ from tests.conftest import PASSWORDS
 class Person:
     """One signed-in person in their own browser context (own cookies), with console errors kept."""
 
-    def __init__(self, chromium: Any, base_url: str, username: str, artifacts: Path):
+    def __init__(
+        self,
+        chromium: Any,
+        base_url: str,
+        username: str,
+        artifacts: Path,
+        width: int = 1280,
+        height: int = 900,
+    ):
         self.context = chromium.new_context(
-            base_url=base_url, viewport={"width": 1280, "height": 900}, locale="zh-CN"
+            base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
         )
         self.page = self.context.new_page()
         self.username = username
@@ -30,6 +38,10 @@ class Person:
         # A form refused with field errors is answered 400 on purpose; Chromium logs that as an error.
         if message.type == "error" and "400 (BAD REQUEST)" not in message.text:
             self.console_errors.append(message.text)
+
+    def scrolls_sideways(self) -> bool:
+        """Is the page wider than the window (a phone reader would have to scroll it sideways)?"""
+        return bool(self.page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth"))
 
     def open_task(self, title: str) -> None:
         self.page.goto("/")

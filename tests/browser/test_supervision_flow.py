@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import CHINA_TZ
-from engine.db.models import HumanTask
+from engine.db.models import HumanTask, ProcessInstance
 from tests.browser.conftest import LiveServer, serve
 from tests.browser.pages import Person
 from tests.conftest import ROOT
@@ -134,3 +134,43 @@ def _holder_of(live: LiveServer, task_id: int) -> str:
     with engine.ctx.db.reading() as session:
         assignee = session.get(HumanTask, task_id).assignee_id  # type: ignore[union-attr]
     return next(a.username for a, _u in engine.users() if a.id == assignee)
+
+
+def _finished_case(live: LiveServer) -> int:
+    with live.engine.ctx.db.reading() as session:
+        return session.scalars(
+            select(ProcessInstance.id)
+            .where(ProcessInstance.status == "completed", ProcessInstance.process_id == "clue_disposal")
+            .order_by(ProcessInstance.id)
+        ).first()  # type: ignore[return-value]
+
+
+def test_on_a_phone_inbox_task_and_case_fit_and_the_diagram_zooms(
+    chromium: Any, live: LiveServer, artifacts: Path
+) -> None:
+    """Issue 10 #11: at 375 px nothing makes the page scroll sideways (wide tables scroll inside
+    themselves); a finished case's diagram opens fitted, with 放大 / 缩小 / 适合窗口 buttons."""
+    officer = Person(chromium, live.url, "qianqi", artifacts, width=375, height=812)
+    assert officer.page.locator("a[data-task]").count() > 0
+    assert not officer.scrolls_sideways(), "inbox"
+    officer.page.locator("a[data-task]").first.click()
+    officer.page.locator("form.task-form").wait_for()
+    assert not officer.scrolls_sideways(), "task form"
+    officer.page.screenshot(path=str(artifacts / "phone-task.png"), full_page=True)
+
+    secretary = Person(chromium, live.url, "zhangsan", artifacts, width=375, height=812)
+    page = secretary.page
+    page.goto(f"/instances/{_finished_case(live)}")
+    page.locator("#diagram[data-diagram-status=ready]").wait_for(timeout=30_000)
+    assert not secretary.scrolls_sideways(), "case page"
+    viewbox = "() => document.querySelector('#diagram').qlViewer.get('canvas').viewbox()"
+    fitted = page.evaluate(viewbox)
+    assert fitted["inner"]["width"] <= fitted["width"] * 1.01  # the whole diagram is in view
+    page.get_by_role("button", name="放大").click()
+    page.get_by_role("button", name="放大").click()
+    assert page.evaluate(viewbox)["scale"] > fitted["scale"] * 1.5
+    page.get_by_role("button", name="适合窗口（显示全图）").click()
+    assert abs(page.evaluate(viewbox)["scale"] - fitted["scale"]) < 0.01
+    page.locator("#diagram").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-phone.png"))
+    assert not officer.console_errors and not secretary.console_errors

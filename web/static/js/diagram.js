@@ -94,6 +94,32 @@
     el.appendChild(ul);
   }
 
+  // Zoom controls: larger, smaller, and the whole diagram fitted into the box (the mouse wheel and
+  // dragging also work, but a reader should not have to know that).
+  var ZOOMS = [
+    ['in', '+', '放大', function (canvas) { canvas.zoom(canvas.zoom() * 1.25); }],
+    ['out', '−', '缩小', function (canvas) { canvas.zoom(canvas.zoom() / 1.25); }],
+    ['fit', '⤢', '适合窗口（显示全图）', function (canvas) { canvas.zoom('fit-viewport', 'auto'); }]
+  ];
+
+  function showZoom(el, viewer) {
+    var bar = document.createElement('div');
+    bar.className = 'ql-diagram-zoom';
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', '缩放');
+    ZOOMS.forEach(function (zoom) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'ql-zoom-' + zoom[0];
+      button.textContent = zoom[1];
+      button.title = zoom[2];
+      button.setAttribute('aria-label', zoom[2]);
+      button.addEventListener('click', function () { zoom[3](viewer.get('canvas')); });
+      bar.appendChild(button);
+    });
+    el.appendChild(bar);
+  }
+
   function idsOf(state, key) {
     var list = state && state[key];
     if (!Array.isArray(list)) {
@@ -169,6 +195,7 @@
       }).then(function (result) {
         var canvas = viewer.get('canvas');
         canvas.zoom('fit-viewport', 'auto');
+        showZoom(el, viewer);
         if (result.failed) {
           showNotice(el, TEXT.stateFailed);
         } else if (result.state) {
