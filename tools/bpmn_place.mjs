@@ -1,7 +1,7 @@
 // Placement for tools/layout_bpmn.mjs: layers (x), lane bands and rows (y), boundary events, labels.
 import {
   BOUNDARY_EXTRA, COL_GAP, CONTENT_PAD, EVENT, LABEL_EXTRA, LANE_HEADER, POOL_HEADER, ROW_PAD,
-  SUB_PAD, TASK, hasExternalLabel, is, labelSize, sizeOf,
+  SUB_PAD, TASK, hasExternalLabel, inflate, is, labelSize, rectsMeet, sizeOf,
 } from './bpmn_common.mjs';
 import { routeFlows } from './bpmn_route.mjs';
 
@@ -242,21 +242,53 @@ function placeBoundaries(g, bounds, inner) {
   }
 }
 
-/** External labels of events and gateways. */
+/** External labels of events and gateways; a boundary event's label takes the free place nearest to
+ * its event (left or right of the flow leaving it, then lower), never over another label or shape. */
 function placeLabels(bounds) {
   const labels = new Map();
+  const taken = [...bounds.values()].map((b) => inflate(b, 2));
+  const boundaries = [];
   for (const [el, b] of bounds) {
+    if (is(el, 'bpmn:BoundaryEvent')) {
+      taken.push({ x: b.x + b.width / 2 - 2, y: b.y + b.height, width: 4, height: BOUNDARY_EXTRA }); // its flow
+      if (hasExternalLabel(el)) boundaries.push([el, b]);
+      continue;
+    }
     if (!hasExternalLabel(el)) continue;
     const ls = labelSize(el.name);
-    if (is(el, 'bpmn:BoundaryEvent')) {
-      // below, left of the outgoing flow that leaves the bottom
-      labels.set(el, { x: Math.round(b.x + 14 - ls.width), y: b.y + b.height + 2, ...ls });
-    } else if (is(el, 'bpmn:Gateway') && (el.outgoing || []).length > 1) {
+    let r;
+    if (is(el, 'bpmn:Gateway') && (el.outgoing || []).length > 1) {
       // above-left: flows may leave a splitting gateway at its top, right and bottom
-      labels.set(el, { x: Math.round(b.x + 14 - ls.width), y: b.y - ls.height - 2, ...ls });
+      r = { x: Math.round(b.x + 14 - ls.width), y: b.y - ls.height - 2, ...ls };
     } else {
-      labels.set(el, { x: Math.round(b.x + b.width / 2 - ls.width / 2), y: b.y + b.height + 5, ...ls });
+      r = { x: Math.round(b.x + b.width / 2 - ls.width / 2), y: b.y + b.height + 5, ...ls };
     }
+    labels.set(el, r);
+    taken.push(r);
+  }
+  const hosts = new Map();
+  for (const [el, b] of boundaries) {
+    if (!hosts.has(el.attachedToRef)) hosts.set(el.attachedToRef, []);
+    hosts.get(el.attachedToRef).push([el, b]);
+  }
+  for (const list of hosts.values()) {
+    list.sort((p, q) => p[1].x - q[1].x);
+    list.forEach(([el, b], i) => {
+      const ls = labelSize(el.name);
+      const left = { x: Math.round(b.x + 14 - ls.width), side: 0 };
+      const right = { x: Math.round(b.x + b.width - 14), side: 1 };
+      const sides = i < list.length / 2 ? [left, right] : [right, left];
+      let best = null;
+      for (let level = 0; level < 4; level++) {
+        for (const [k, side] of sides.entries()) {
+          const r = { x: side.x, y: b.y + b.height + 2 + level * (ls.height + 2), ...ls };
+          const score = taken.filter((o) => rectsMeet(r, o)).length * 100 + level * 2 + k;
+          if (!best || score < best.score) best = { r, score };
+        }
+      }
+      labels.set(el, best.r);
+      taken.push(best.r);
+    });
   }
   return labels;
 }

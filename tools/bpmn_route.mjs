@@ -130,6 +130,35 @@ function channelsFor(sCol, tCol, gaps, tracks) {
   return { nearSource: pick(sCol + 1, sCol), nearTarget: pick(tCol, tCol + 1), between, tracks };
 }
 
+const STEP = { E: [1, 0], W: [-1, 0], S: [0, 1], N: [0, -1] };
+const LABEL_WIDTHS = [80, 68, 56]; // narrower, one more line, where a column gap is too short
+const SLIDES = [0, 10, 20, 30, 45, 60, 80, 100];
+
+/** Places beside a flow for its label, each with a penalty: best beside the segment where the flow
+ * parts from its siblings (later segments cost more, a segment still shared with them more still),
+ * slid along the segment, wide before narrow. */
+function* labelSpots(name, pts, first) {
+  for (let i = 1; i < pts.length; i++) {
+    const start = pts[i - 1];
+    const dir = dirOf(start, pts[i]);
+    const length = Math.abs(pts[i].x - start.x) + Math.abs(pts[i].y - start.y);
+    for (const width of LABEL_WIDTHS) {
+      const ls = labelSize(name, width);
+      for (const d of SLIDES.filter((v) => v === 0 || v < length - 16)) {
+        const p = { x: start.x + STEP[dir][0] * d, y: start.y + STEP[dir][1] * d };
+        const sides = {
+          E: [{ x: p.x + 6, y: p.y - ls.height - 2 }, { x: p.x + 6, y: p.y + 3 }],
+          W: [{ x: p.x - ls.width - 6, y: p.y - ls.height - 2 }, { x: p.x - ls.width - 6, y: p.y + 3 }],
+          S: [{ x: p.x + 5, y: p.y + 4 }, { x: p.x - ls.width - 5, y: p.y + 4 }],
+          N: [{ x: p.x + 5, y: p.y - ls.height - 4 }, { x: p.x - ls.width - 5, y: p.y - ls.height - 4 }],
+        }[dir];
+        const penalty = (i < first ? 5 : (i - first) * 2) + d / 200 + (80 - width) / 100;
+        for (const o of sides) yield { r: { ...o, ...ls }, penalty };
+      }
+    }
+  }
+}
+
 /** Flow labels: where the flow parts from its siblings, on the side with the fewest collisions. */
 function placeFlowLabels(flows, routes, placed, geo) {
   const flowLabels = new Map();
@@ -141,20 +170,11 @@ function placeFlowLabels(flows, routes, placed, geo) {
     const pts = routes.get(f);
     const siblings = placed.filter((o) => o.flow !== f && o.flow.sourceRef === f.sourceRef);
     const shared = (i) => siblings.some(({ pts: o }) => o.some((q, j) => j > 0 && segOverlap(pts[i - 1], pts[i], o[j - 1], q)));
-    let i = 1;
-    while (i < pts.length - 1 && shared(i)) i++;
-    const p = pts[i - 1];
-    const ls = labelSize(f.name, 80);
-    const options = {
-      E: [{ x: p.x + 6, y: p.y - ls.height - 2 }, { x: p.x + 6, y: p.y + 3 }],
-      W: [{ x: p.x - ls.width - 6, y: p.y - ls.height - 2 }, { x: p.x - ls.width - 6, y: p.y + 3 }],
-      S: [{ x: p.x + 5, y: p.y + 4 }, { x: p.x - ls.width - 5, y: p.y + 4 }],
-      N: [{ x: p.x + 5, y: p.y - ls.height - 4 }, { x: p.x - ls.width - 5, y: p.y - ls.height - 4 }],
-    }[dirOf(p, pts[i])];
+    let first = 1;
+    while (first < pts.length - 1 && shared(first)) first++;
     let best = null;
-    for (const o of options) {
-      const r = { ...o, ...ls };
-      const score = hits(r) * 10 + lineHits(r);
+    for (const { r, penalty } of labelSpots(f.name, pts, first)) {
+      const score = hits(r) * 10 + lineHits(r) + penalty;
       if (!best || score < best.score) best = { r, score };
     }
     flowLabels.set(f, best.r);
