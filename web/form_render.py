@@ -61,7 +61,12 @@ _TABLE_CELL = re.compile(r"-(?:[0-9]+|__i__)-")
 
 def _options(spec: dict[str, Any]) -> list[tuple[str, str]]:
     if "oneOf" in spec:
-        return [(str(o["const"]), str(o.get("title", o["const"]))) for o in spec["oneOf"] if "const" in o]
+        english = _english()
+        return [
+            (str(o["const"]), str((english and o.get("title_en")) or o.get("title", o["const"])))
+            for o in spec["oneOf"]
+            if "const" in o
+        ]
     if "enum" in spec:
         return [(str(v), str(v)) for v in spec["enum"]]
     return []
@@ -116,7 +121,7 @@ def fields_of(
     for name in order:
         spec, hints = props[name], ui.get(name, {})
         f = _field(name, spec, hints, name in required, values.get(name, spec.get("default")))
-        f.error = errors.get(name, "")
+        f.error = _in_english(schema, errors.get(name, "")) if _english() else errors.get(name, "")
         if f.kind == "table":
             _fill_table(f, spec, hints, _table_rows(name, values, hints, data or {}))
         out.append(f)
@@ -126,6 +131,15 @@ def fields_of(
 def _english() -> bool:
     """The page is in English (forms may carry `title_en` / `description_en`, shown when present)."""
     return has_request_context() and str(get_locale()) == "en"
+
+
+def _in_english(schema: dict[str, Any], message: str) -> str:
+    """A form rule's message in English when the rule gives one (`message_en`); else as it is (the page
+    then looks it up among the translated generic messages)."""
+    for rule in schema.get("x-rules", []):
+        if rule.get("message") == message and rule.get("message_en"):
+            return str(rule["message_en"])
+    return message
 
 
 def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: bool, value: Any) -> Field:
