@@ -126,6 +126,11 @@ def test_letter_path_from_registration_to_archive(
     officer = person("qianqi")
     officer.open_step("A7_report")
     officer.shot("task-form")
+    officer.fill_form({**STEPS["A7_report"]["data"], "report_untrue": True, "minor_problem": True})
+    officer.submit()  # 反映不实 and 存在问题 at once: refused with the reason, nothing picked silently
+    assert "认定相互矛盾" in officer.page.locator("#err-report_untrue").inner_text()
+    assert officer.page.locator("#in-report_untrue").is_checked()  # what was ticked is kept
+    officer.shot("task-contradiction")
     step("A7_report")
     step("A7_fg_approve")
 
@@ -150,7 +155,8 @@ def test_letter_path_from_registration_to_archive(
     assert page.locator(".page-head .badge.status").inner_text() == "已办结"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("inbox", "instance", "task-form", "task-approval", "task-readonly", "person-picker"):
+    shots = ("inbox", "instance", "task-form", "task-approval", "task-readonly", "person-picker")
+    for name in (*shots, "task-contradiction"):
         shutil.copy(artifacts / f"{name}.png", SCREENSHOTS / f"{name}.png")
     for p in people.values():
         assert p.console_errors == [], (p.username, p.console_errors)
