@@ -14,6 +14,7 @@ from .errors import (
     ProcessFailed,
     Refused,
 )
+from .keys import KeyProblem
 from .records import Actor, TaskView
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "EngineError",
     "FrozenClock",
     "InvalidSubmission",
+    "KeyProblem",
     "NotFound",
     "NotPermitted",
     "ProcessFailed",

@@ -30,8 +30,16 @@ class Settings:
         metadata=_meta("QINGLIAN_WORKFLOWS_DIR", "folder of BPMN/DMN/form files to deploy"),
     )
     secret_key: str = field(
-        default="dev-only-change-me",
-        metadata=_meta("QINGLIAN_SECRET_KEY", "Flask session secret and audit HMAC key"),
+        default="",
+        metadata=_meta(
+            "QINGLIAN_SECRET_KEY", "session signing key; default: random, kept in instance/session.key (0600)"
+        ),
+    )
+    audit_key: str = field(
+        default="",
+        metadata=_meta(
+            "QINGLIAN_AUDIT_KEY", "audit chain HMAC key; default: random, kept in instance/audit.key (0600)"
+        ),
     )
     timezone: str = field(
         default="Asia/Shanghai",
@@ -64,9 +72,16 @@ class Settings:
     smtp_starttls: bool = field(
         default=False, metadata=_meta("QINGLIAN_SMTP_STARTTLS", "upgrade the SMTP connection with STARTTLS")
     )
+    idle_minutes: int = field(
+        default=30,
+        metadata=_meta("QINGLIAN_IDLE_MINUTES", "a signed-in session left idle this long ends (minutes)"),
+    )
+    token_days: int = field(
+        default=90, metadata=_meta("QINGLIAN_TOKEN_DAYS", "days an API token stays valid")
+    )
     production: bool = field(
         default=False,
-        metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with the development secret key"),
+        metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with weak or shared keys; secure cookies"),
     )
 
     @property

@@ -107,7 +107,7 @@ class EngineContext:
 
     @property
     def audit_key(self) -> bytes:
-        return self.settings.secret_key.encode("utf-8")
+        return self.settings.audit_key.encode("utf-8")
 
     @property
     def files_dir(self) -> Path:

@@ -37,6 +37,8 @@ def make_workflows_dir(tmp: Path, *process_dirs: Path) -> Path:
     return target
 
 
+SESSION_KEY = "test-session-key-of-the-test-deployment"
+AUDIT_KEY = "test-audit-key-of-the-test-deployment"  # one audit chain for every engine of a test
 _TEMPLATE: dict[str, Path] = {}
 
 
@@ -70,7 +72,8 @@ def build_engine(
         database_url=database_url,
         instance_dir=str(tmp / "instance"),
         workflows_dir=str(workflows),
-        secret_key="test-secret-key-for-audit-chain",
+        secret_key=SESSION_KEY,
+        audit_key=AUDIT_KEY,
     )
     engine = Engine(settings, clock=FrozenClock(at or datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)))
     engine.init_schema()

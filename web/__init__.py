@@ -39,10 +39,8 @@ def create_app(
     settings: Settings | None = None, engine: Engine | None = None, start_worker: bool = False
 ) -> Flask:
     """Build the app around one Engine; `start_worker` also runs the timer worker in a thread."""
-    settings = settings or Settings.from_env()
-    if settings.production and settings.secret_key == Settings().secret_key:
-        raise RuntimeError("QINGLIAN_SECRET_KEY must be set in production")
-    engine = engine or Engine(settings)
+    engine = engine or Engine(settings or Settings.from_env())
+    settings = engine.settings  # with its keys (engine/keys.py)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

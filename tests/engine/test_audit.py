@@ -149,7 +149,7 @@ def test_rewritten_hashes_without_the_key_are_found(chained: Engine) -> None:
 
 
 def test_chain_verifies_only_under_the_key_that_wrote_it(chained: Engine, actor) -> None:  # type: ignore[no-untyped-def]
-    settings = dataclasses.replace(chained.settings, secret_key="another-deployment-key")
+    settings = dataclasses.replace(chained.settings, audit_key="another-deployment-audit-key")
     other = Engine(settings, clock=FrozenClock(datetime(2025, 9, 18, 9, 0, tzinfo=CHINA_TZ)))
     try:
         assert other.verify_audit() == 1  # every event was written under the first key

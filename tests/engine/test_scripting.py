@@ -21,8 +21,6 @@ from engine.scripting import ScriptBudgetExceeded, ScriptContext, script_context
 from engine.workdays import WorkCalendar
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
 
-SECRET_KEY = "test-secret-key-for-audit-chain"  # as conftest.build_engine
-
 
 @pytest.fixture(scope="module")
 def calendar() -> WorkCalendar:

@@ -27,6 +27,7 @@ def main(args: dict[str, Any]) -> None:
         instance_dir=args["instance_dir"],
         workflows_dir=args["workflows_dir"],
         secret_key=args["secret_key"],
+        audit_key=args["audit_key"],
     )
     engine = Engine(settings, clock=FrozenClock(datetime.fromisoformat(args["at"])))
 

@@ -19,10 +19,10 @@ from sqlalchemy import event, func, select, text
 
 from engine import CHINA_TZ, Actor, Engine, FrozenClock, Settings
 from engine.db.models import AuditEvent, HumanTask, InstanceParticipant, Notification, ProcessInstance
+from tests.conftest import AUDIT_KEY, SESSION_KEY
 
 TIMEOUT = 20.0  # seconds any hook or thread may take before the test fails instead of hanging
 T0 = datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ)  # the clock of tests/conftest.build_engine
-SECRET = "test-secret-key-for-audit-chain"  # same key as tests/conftest.build_engine: one audit chain
 
 
 class Gate:
@@ -172,7 +172,8 @@ class Rig:
             database_url=self.url,
             instance_dir=str(self.tmp / "instance"),
             workflows_dir=str(self.workflows),
-            secret_key=SECRET,
+            secret_key=SESSION_KEY,
+            audit_key=AUDIT_KEY,
         )
         engine = Engine(settings, clock=FrozenClock(at or T0))
         event.listen(engine.ctx.db.engine, "before_cursor_execute", self._note_write_begin)

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.support import SECRET, T0, TIMEOUT, Rig
+from tests.conftest import AUDIT_KEY, SESSION_KEY
+from tests.reliability.support import T0, TIMEOUT, Rig
 
 ROOT = Path(__file__).resolve().parents[2]
 LATER = T0.replace(month=11)  # two months on: the reminder and the overdue deadline have both passed
@@ -32,7 +33,8 @@ def _crash(rig: Rig, how: str, **action: Any) -> dict[str, Any]:
         "url": rig.url,
         "instance_dir": str(rig.tmp / "instance"),
         "workflows_dir": str(rig.workflows),
-        "secret_key": SECRET,
+        "secret_key": SESSION_KEY,
+        "audit_key": AUDIT_KEY,
         "how": how,
         "at": action.pop("at", T0).isoformat(),
         **action,
