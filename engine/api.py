@@ -8,7 +8,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, directory, files, people, queries, relations, review, runtime, starting, worker
+from . import (
+    accounts,
+    audit,
+    directory,
+    files,
+    people,
+    queries,
+    relations,
+    review,
+    runtime,
+    starting,
+    tokens,
+    worker,
+)
 from .calendar_desk import CalendarDesk
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -21,6 +34,7 @@ from .extension_requests import ExtensionRequests
 from .facts import FactBook
 from .forms import Form
 from .interventions import Interventions
+from .keys import keyed
 from .notices import NoticeCentre
 from .people import PersonOption
 from .processes import ProcessDetail, process_detail
@@ -37,6 +51,7 @@ from .records import (
 )
 from .recusals import Recusals
 from .roles import RoleBook
+from .sign_ins import SignIns
 from .supervisor import Supervisor
 from .workdays import WorkCalendar
 
@@ -45,6 +60,7 @@ class Engine:
     """Built once per process from settings; safe to share between threads."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, calendar: WorkCalendar | None = None):
+        settings = keyed(settings)  # both keys set, random per deployment; weak ones refused in production
         db = Database(settings.effective_database_url)
         workflows = Path(settings.workflows_dir)
         self.ctx = EngineContext(
@@ -61,6 +77,7 @@ class Engine:
         self.recusals = Recusals(self.ctx)
         self.calendar_desk = CalendarDesk(self.ctx)
         self.extension_requests = ExtensionRequests(self.ctx)
+        self.sign_ins = SignIns(self.ctx)
         self.keeps_calendar = calendar is None  # else a test's fixed calendar
         if self.keeps_calendar:
             self.calendar_desk.refresh()  # the county's overrides, once the schema exists
@@ -312,6 +329,16 @@ class Engine:
         with self.ctx.db.transaction() as session:
             return directory.authenticate(session, username, password, self.clock.now())
 
+    def set_password(self, username: str, password: str) -> int:
+        """A new password for the account; every session it has open ends (returns how many)."""
+        with self.ctx.db.transaction() as session:
+            return accounts.set_password(session, username, password, self.clock.now())
+
+    def disable_account(self, username: str) -> int:
+        """The account can no longer sign in; every session it has open ends (returns how many)."""
+        with self.ctx.db.transaction() as session:
+            return accounts.disable(session, username, self.clock.now())
+
     def actor(self, user_id: int) -> Actor | None:
         with self.ctx.db.reading() as session:
             return directory.actor_by_id(session, user_id)
@@ -322,11 +349,20 @@ class Engine:
 
     def actor_for_token(self, token: str) -> Actor | None:
         with self.ctx.db.reading() as session:
-            return directory.actor_for_token(session, token)
+            return tokens.actor_for(session, token, self.clock.now())
 
-    def issue_token(self, username: str) -> str:
+    def issue_token(self, username: str, days: int | None = None) -> str:
+        """A new API token, valid `days` days (default: the setting); shown once, only its hash kept."""
         with self.ctx.db.transaction() as session:
-            return directory.issue_token(session, username, self.clock.now())
+            return tokens.issue(session, username, self.clock.now(), days or self.settings.token_days)
+
+    def tokens_of(self, username: str) -> list[tokens.TokenView]:
+        with self.ctx.db.reading() as session:
+            return tokens.of(session, username)
+
+    def revoke_token(self, token_id: int) -> None:
+        with self.ctx.db.transaction() as session:
+            tokens.revoke(session, token_id, self.clock.now())
 
     def add_user(
         self,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -11,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db.models import ApiToken, InstanceRecusal, Recusal, Unit, User, UserRole
+from .db.models import InstanceRecusal, Recusal, Unit, User, UserRole
 from .errors import InvalidSubmission
 from .records import Actor
 
@@ -19,6 +17,11 @@ _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (argon2id)."""
+    return _HASHER.hash(password)
 
 
 def actor_of(session: Session, user: User) -> Actor:
@@ -101,7 +104,7 @@ def add_user(
         display_name=display_name,
         post=post,
         unit_id=unit,
-        password_hash=_HASHER.hash(password),
+        password_hash=hash_password(password),
         active=True,
     )
     session.add(user)
@@ -141,25 +144,6 @@ def withdrew(session: Session, instance_id: int, username: str) -> bool:
 
 def recused_user_ids(session: Session, subject_name: str) -> list[int]:
     return list(session.scalars(select(Recusal.user_id).where(Recusal.subject_name == subject_name)))
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(session: Session, username: str, now: datetime) -> str:
-    """A new API token for the user; only its hash is stored."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise InvalidSubmission({"username": "查无此人"})
-    token = "ql_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_sha256=_token_digest(token), created_at=now))
-    return token
-
-
-def actor_for_token(session: Session, token: str) -> Actor | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)))
-    return actor_by_id(session, row.user_id) if row else None
 
 
 def list_users(session: Session) -> list[tuple[Actor, str]]:

@@ -27,9 +27,17 @@ class SessionUser(UserMixin):
         self.id = str(actor.id)
 
 
+SIGN_IN = "sign_in"  # the session key holding the sign-in token (engine/sign_ins.py)
+
+
 @login_manager.user_loader
 def _load(user_id: str) -> SessionUser | None:
-    actor = engine_of().actor(int(user_id))
+    """The signed-in person, only while the server still holds the session open (not logged out,
+    not idle too long, password unchanged, account enabled): a saved cookie alone signs nobody in."""
+    engine = engine_of()
+    if not user_id.isdigit() or engine.sign_ins.user_of(session.get(SIGN_IN)) != int(user_id):
+        return None
+    actor = engine.actor(int(user_id))
     return SessionUser(actor) if actor else None
 
 
@@ -58,6 +66,7 @@ def login() -> Any:
             session.clear()  # a fresh session on sign-in, in the language chosen on the login page
             if lang:
                 session["lang"] = lang
+            session[SIGN_IN] = engine_of().sign_ins.open(actor)
             login_user(SessionUser(actor))
             return redirect(_safe_next(request.args.get("next")))
         flash(_("用户名或密码错误"), "error")
@@ -72,6 +81,7 @@ def _safe_next(target: str | None) -> str:
 @login_required
 def logout() -> Any:
     lang = session.get("lang")
+    engine_of().sign_ins.close(session.get(SIGN_IN))
     logout_user()
     session.clear()
     if lang:

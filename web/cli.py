@@ -16,6 +16,7 @@ from engine import (
     Engine,
     FrozenClock,
     InvalidSubmission,
+    KeyProblem,
     NotFound,
     NotPermitted,
     Refused,
@@ -32,7 +33,10 @@ from .logs import configure as configure_logging
 
 def _engine(now: datetime | None = None) -> Engine:
     settings = Settings.from_env()
-    engine = Engine(settings, clock=FrozenClock(now) if now else None)
+    try:
+        engine = Engine(settings, clock=FrozenClock(now) if now else None)
+    except KeyProblem as exc:  # production with a weak or shared key
+        raise click.ClickException(str(exc)) from exc
     engine.init_schema()
     return engine
 
@@ -203,20 +207,75 @@ def users_add(
     click.echo(f"已创建 {username}")
 
 
+@users.command("passwd")
+@click.argument("username")
+@click.password_option()
+def users_passwd(username: str, password: str) -> None:
+    """Give an account a new password; every session it has open ends."""
+    try:
+        ended = _engine().set_password(username, password)
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+    click.echo(f"已为 {username} 设置新密码，结束登录会话 {ended} 个")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account: it can no longer sign in, and every session it has open ends."""
+    try:
+        ended = _engine().disable_account(username)
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+    click.echo(f"已停用 {username}，结束登录会话 {ended} 个")
+
+
 @main.command()
 def reindex() -> None:
     """Rebuild the search text and the dashboard's facts of every case from its state."""
     click.echo(f"{reindex_cases(_engine().ctx)} 个案件已重新索引")
 
 
-@main.command()
+@main.group()
+def token() -> None:
+    """API tokens: make one, list a person's, revoke one."""
+
+
+@token.command("new")
 @click.argument("username")
-def token(username: str) -> None:
-    """Print a new API token for USERNAME."""
+@click.option("--days", type=int, default=None, help="days it stays valid (default: QINGLIAN_TOKEN_DAYS)")
+def token_new(username: str, days: int | None) -> None:
+    """Print a new API token for USERNAME (shown once; only its hash is kept)."""
     try:
-        click.echo(_engine().issue_token(username))
+        click.echo(_engine().issue_token(username, days))
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(exc.errors.values())) from exc
+
+
+@token.command("list")
+@click.argument("username")
+def token_list(username: str) -> None:
+    """USERNAME's tokens: number, made, expires, state."""
+    engine = _engine()
+    try:
+        found = engine.tokens_of(username)
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+    now = engine.clock.now()
+    for t in found:
+        made, ends = (x.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") for x in (t.created_at, t.expires_at))
+        click.echo(f"{t.id:>5}  创建 {made}  到期 {ends}  {t.state(now)}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID (see `qinglian token list`): it stops working at once."""
+    try:
+        _engine().revoke_token(token_id)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"令牌 {token_id} 已撤销")
 
 
 @main.group()

@@ -85,6 +85,22 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignIn(Base):
+    """One signed-in browser session (issue 11 #4): its cookie carries a random token whose hash is kept
+    here, so a logout, a password change or a disabled account ends it on the server."""
+
+    __tablename__ = "sign_in"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_why: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class ProcessVersion(Base):

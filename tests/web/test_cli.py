@@ -59,7 +59,7 @@ def test_deploy_reports_a_bad_file_and_changes_nothing(run, tmp_path: Path) -> N
 
 def test_token_timers_and_audit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run("init", "--demo")
-    code, token = run("token", "zhaoliu")
+    code, token = run("token", "new", "zhaoliu")
     assert code == 0 and token.startswith("ql_")
     code, out = run("timers", "run", "--now", "2030-01-01T00:00:00+08:00")
     assert code == 0 and "0 个案件" in out
@@ -78,3 +78,15 @@ def test_the_county_keeps_its_own_calendar_from_the_command_line(run) -> None:  
     assert code == 1 and "您无权调整工作日历" in out
     code, out = run("calendar", "clear", "2025-10-10", "--note", "取消", "--as", "zhaoliu")
     assert code == 0 and run("calendar", "add", "2025-09-26", "15") == (0, "2025-10-23\n")
+
+
+def test_an_account_gets_a_new_password_or_is_disabled_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--demo")
+    code, out = run("users", "passwd", "wangwu", "--password", "short")
+    assert code == 1 and "密码至少 12 个字符" in out
+    code, out = run("users", "passwd", "wangwu", "--password", "a-long-new-password")
+    assert code == 0 and "已为 wangwu 设置新密码" in out
+    code, out = run("users", "disable", "wangwu")
+    assert code == 0 and "已停用 wangwu" in out
+    code, out = run("users", "disable", "nobody")
+    assert code == 1 and "查无此人" in out

@@ -1,0 +1,89 @@
+"""Signed-in sessions that can end (issue 11 #4): a browser session is a row here, found by the hash of
+a random token its cookie carries. A logout ends it; a password change or a disabled account ends all of
+the person's; one left idle longer than the setting (`QINGLIAN_IDLE_MINUTES`, 30) ends at its next use.
+A saved cookie is then worth nothing, whatever its signature."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .db.models import SignIn, User
+from .records import Actor
+
+if TYPE_CHECKING:
+    from .context import EngineContext
+
+SEEN_EVERY = timedelta(minutes=1)  # how stale `seen_at` may get before a request writes it again
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def end_all(session: Session, user_id: int, why: str, now: datetime) -> int:
+    """End every open session of the person (password changed, account disabled); how many ended."""
+    result = session.execute(
+        update(SignIn)
+        .where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))
+        .values(ended_at=now, ended_why=why)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SignIns:
+    """Built by the Engine (`engine.sign_ins`)."""
+
+    def __init__(self, ctx: EngineContext):
+        self.ctx = ctx
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.ctx.settings.idle_minutes)
+
+    def open(self, actor: Actor) -> str:
+        """A new session for the person who just signed in; the token goes into the cookie."""
+        token = secrets.token_urlsafe(32)
+        now = self.ctx.clock.now()
+        with self.ctx.db.transaction() as session:
+            session.add(SignIn(token_sha256=_digest(token), user_id=actor.id, started_at=now, seen_at=now))
+        return token
+
+    def user_of(self, token: str | None) -> int | None:
+        """The person whose open session this is, else None (ended, idle too long, account disabled)."""
+        if not token:
+            return None
+        now = self.ctx.clock.now()
+        with self.ctx.db.reading() as session:
+            row = session.scalar(select(SignIn).where(SignIn.token_sha256 == _digest(token)))
+            active = row is not None and session.scalar(select(User.active).where(User.id == row.user_id))
+        if row is None or row.ended_at is not None or not active:
+            return None
+        if now - row.seen_at > self.idle:
+            self._end(row.id, "idle", now)
+            return None
+        if now - row.seen_at > SEEN_EVERY:
+            with self.ctx.db.transaction() as session:
+                session.execute(update(SignIn).where(SignIn.id == row.id).values(seen_at=now))
+        return row.user_id
+
+    def close(self, token: str | None) -> None:
+        """Logout: the session ends on the server, not only in this browser."""
+        if token:
+            with self.ctx.db.reading() as session:
+                found = session.scalar(select(SignIn.id).where(SignIn.token_sha256 == _digest(token)))
+            if found is not None:
+                self._end(found, "logout", self.ctx.clock.now())
+
+    def _end(self, row_id: int, why: str, now: datetime) -> None:
+        with self.ctx.db.transaction() as session:
+            session.execute(
+                update(SignIn)
+                .where(SignIn.id == row_id, SignIn.ended_at.is_(None))
+                .values(ended_at=now, ended_why=why)
+            )
