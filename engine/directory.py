@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .db.models import InstanceRecusal, Recusal, Unit, User, UserRole
 from .errors import InvalidSubmission
+from .person_keys import person_key
 from .records import Actor
 
 _HASHER = PasswordHasher()
@@ -118,7 +119,11 @@ def add_recusal(session: Session, username: str, subject_name: str, reason: str)
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidSubmission({"user": "查无此人"})
-    session.add(Recusal(user_id=user.id, subject_name=subject_name, reason=reason))
+    session.add(
+        Recusal(
+            user_id=user.id, subject_name=subject_name, subject_key=person_key(subject_name), reason=reason
+        )
+    )
 
 
 def is_recused(session: Session, username: str, subject_name: str) -> bool:
@@ -126,7 +131,7 @@ def is_recused(session: Session, username: str, subject_name: str) -> bool:
         session.scalar(
             select(Recusal.id)
             .join(User, User.id == Recusal.user_id)
-            .where(User.username == username, Recusal.subject_name == subject_name)
+            .where(User.username == username, Recusal.subject_key == person_key(subject_name))
         )
         is not None
     )
@@ -143,7 +148,8 @@ def withdrew(session: Session, instance_id: int, username: str) -> bool:
 
 
 def recused_user_ids(session: Session, subject_name: str) -> list[int]:
-    return list(session.scalars(select(Recusal.user_id).where(Recusal.subject_name == subject_name)))
+    key = person_key(subject_name)
+    return list(session.scalars(select(Recusal.user_id).where(Recusal.subject_key == key)))
 
 
 def list_users(session: Session) -> list[tuple[Actor, str]]:

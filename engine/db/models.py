@@ -75,7 +75,8 @@ class Recusal(Base):
     __tablename__ = "recusal"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    subject_name: Mapped[str] = mapped_column(String(64), index=True)
+    subject_name: Mapped[str] = mapped_column(String(64), index=True)  # as declared, for people to read
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)  # what matching uses (person_keys)
     reason: Mapped[str] = mapped_column(String(200))
 
 
