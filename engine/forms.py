@@ -85,6 +85,9 @@ _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
 }
 
 
+TEXT_LIMIT = 20_000  # characters of a text whose field sets no maxLength (a 公文 runs to a few thousand)
+
+
 def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:
     """The submission, checked against the form; InvalidSubmission maps each bad field to a message."""
     if not isinstance(data, dict):
@@ -98,7 +101,9 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
         errors.setdefault(field, _MESSAGES.get(err.validator, lambda e: "填写有误")(err))
     for name, spec in form.fields.items():
         if name in data and name not in errors:
-            message = _custom_check(spec, data[name], {**ctx.data, **data}, ctx)
+            message = _overlong(spec, data[name]) or _custom_check(
+                spec, data[name], {**ctx.data, **data}, ctx
+            )
             if message:
                 errors[name] = message
     if not errors:
@@ -106,6 +111,21 @@ def validate(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, An
     if errors:
         raise InvalidSubmission(errors)
     return {**data, **_display_names(form, data, ctx)}
+
+
+def _overlong(spec: dict[str, Any], value: Any) -> str | None:
+    """A text longer than its field allows: its `maxLength`, else TEXT_LIMIT (in a table, per cell)."""
+    if isinstance(value, str):
+        limit = int(spec.get("maxLength", TEXT_LIMIT))
+        return f"不能超过 {limit} 个字" if len(value) > limit else None
+    items = spec.get("items") if isinstance(spec.get("items"), dict) else {}
+    for item in value if isinstance(value, list) else ():
+        cells = item.items() if isinstance(item, dict) else [("", item)]
+        for key, cell in cells:
+            message = _overlong(items.get("properties", {}).get(key, {}) if key else items, cell)
+            if message:
+                return message
+    return None
 
 
 def _logins(form: Form, data: dict[str, Any], ctx: FormContext) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from engine import InvalidSubmission, TaskView
 
 from ..context import current_actor, engine_of
 from ..errors import error_response
+from .body import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -73,13 +74,6 @@ def _task(view: TaskView, full: bool = False) -> dict[str, Any]:
             ],
         )
     return to_json(out)
-
-
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidSubmission({"_": "请求体必须是 JSON 对象"})
-    return body
 
 
 @bp.get("/processes")
