@@ -61,6 +61,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
         _HASHER.hash(password)  # same work whether or not the account exists
         return None
     if user.locked_until is not None and now < user.locked_until:
+        _HASHER.hash(password)  # as long as a wrong password takes: a lock tells nothing either
         return None
     try:
         _HASHER.verify(user.password_hash, password)

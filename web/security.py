@@ -1,8 +1,9 @@
-"""HTTP security headers for every response (RELIABILITY §3: CSP, nosniff, no-store on case pages)."""
+"""HTTP security headers for every response (RELIABILITY §3: CSP, nosniff; no-store on everything but
+the static assets: pages, JSON, downloaded files, documents and diagrams stay out of every cache)."""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -15,6 +16,6 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype in ("text/html", "application/json"):
+    if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

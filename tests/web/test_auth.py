@@ -85,3 +85,45 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(browser: Browser, eng
     engine.clock.advance(timedelta(minutes=16))
     browser.login("qianqi")
     assert browser.client.get("/").status_code == 200
+
+
+def test_files_and_diagrams_stay_out_of_caches_but_static_assets_may_be_cached(  # type: ignore[no-untyped-def]
+    browser: Browser, engine
+) -> None:
+    from tests.web.conftest import START
+
+    case = engine.start(engine.actor_by_name("zhaoliu"), "mini", START)
+    client = browser.login("zhaoliu")
+    diagram = client.get(f"/instances/{case}/diagram.bpmn")
+    assert diagram.status_code == 200 and diagram.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_a_locked_account_costs_the_same_password_work_as_any_refusal(  # type: ignore[no-untyped-def]
+    engine, monkeypatch
+) -> None:
+    """Unknown name, wrong password, locked account: each answer waits for one argon2 computation, so the
+    time taken tells an attacker nothing about the account."""
+    from engine import directory
+
+    for _ in range(5):
+        engine.authenticate("qianqi", "wrong-password-1")
+    work: list[str] = []
+    hasher = directory._HASHER
+    monkeypatch.setattr(directory, "_HASHER", _Counting(hasher, work))
+    for username in ("nobody-at-all", "qianqi", "zhaoliu"):
+        assert engine.authenticate(username, "wrong-password-2") is None
+    assert work == ["hash", "hash", "verify"]
+
+
+class _Counting:
+    def __init__(self, inner, seen: list[str]) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.seen = inner, seen
+
+    def hash(self, password: str) -> str:
+        self.seen.append("hash")
+        return self.inner.hash(password)
+
+    def verify(self, stored: str, password: str) -> bool:
+        self.seen.append("verify")
+        return self.inner.verify(stored, password)
