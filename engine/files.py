@@ -41,7 +41,7 @@ def store(files_dir: Path, content: bytes) -> StoredFile:
     digest = hashlib.sha256(content).hexdigest()
     target = path_of(files_dir, digest)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -17,7 +18,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
@@ -27,6 +28,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=10, isolation_level="READ COMMITTED"
     )
+
+
+def _private_file(path: Path) -> None:
+    """The database file made readable by its owner alone (0600, in a 0700 folder) before SQLite opens
+    it; SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _configure_sqlite(engine: Engine) -> None:

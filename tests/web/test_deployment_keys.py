@@ -13,13 +13,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from engine import Engine, KeyProblem, Settings
+from engine import Engine, KeyProblem, Settings, files
 from engine.keys import MIN_LENGTH
 from tests.conftest import WORKFLOWS
 from web import create_app
 from web.cli import main
 
 OLD_DEVELOPMENT_KEY = "dev-only-change-me"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _settings(folder: Path, **keys: object) -> Settings:
@@ -87,3 +88,16 @@ def test_a_cookie_signed_with_the_old_development_key_signs_nobody_in(tmp_path: 
     client.set_cookie("session", forged)
     page = client.get("/")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_the_database_and_stored_files_are_readable_by_the_owner_alone(tmp_path: Path) -> None:
+    """Issue 11 #10: made 0600 in 0700 folders, whatever the umask."""
+    engine = Engine(_settings(tmp_path / "instance"))
+    engine.init_schema()
+    stored = files.store(engine.settings.files_dir, PDF)
+    database = tmp_path / "instance" / "qinglian.db"
+    kept = files.path_of(engine.settings.files_dir, stored.sha256)
+    for path in (database, database.with_name("qinglian.db-wal"), kept):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for folder in (tmp_path / "instance", kept.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
