@@ -11,7 +11,7 @@ runs them (a context variable), so one engine serves any number of threads.
 from __future__ import annotations
 
 import ast
-import operator
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,15 +28,23 @@ from RestrictedPython import (
     limited_builtins,
     safe_builtins,
 )
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr,
 )
 
 from .clock import CHINA_TZ, Clock, local_today
+from .script_budget import (
+    MAX_VALUE_SIZE,
+    SCRIPT_STEP_BUDGET,
+    Budget,
+    guarded_arith,
+    guarded_getattr,
+    guarded_inplace,
+    guarded_pow,
+)
 from .workdays import WorkCalendar
 
 
@@ -140,119 +148,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "issue_document": issue_document,
 }
 
-# --- budgets (RELIABILITY F20): a script may not hang the action or fill the memory ----------------
-SCRIPT_STEP_BUDGET = 100_000  # loop iterations one script or expression may run
-MAX_VALUE_SIZE = 10_000_000  # items of a string/list/tuple, or bits of an integer, a script may build
-
-
-class ScriptBudgetExceeded(RuntimeError):
-    """A script ran too long or built too large a value; the action is rolled back."""
-
-
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": operator.pow,
-    "<<": operator.lshift,
-    ">>": operator.rshift,
-    "|": operator.or_,
-    "^": operator.xor,
-    "&": operator.and_,
-    "@": operator.matmul,
-}
-_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-    "**=": operator.ipow,
-    "<<=": operator.ilshift,
-    ">>=": operator.irshift,
-    "|=": operator.ior,
-    "^=": operator.ixor,
-    "&=": operator.iand,
-    "@=": operator.imatmul,
-}
-_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, bool):
-        return 1
-    if isinstance(value, int):
-        return value.bit_length()
-    if isinstance(value, str | bytes | list | tuple):
-        return len(value)
-    return 0
-
-
-def _estimate(op: str, a: Any, b: Any) -> int:
-    """An upper bound of the size of `a op b`, computed without computing it."""
-    ints = isinstance(a, int) and isinstance(b, int)
-    if op == "**" and ints and b > 0 and abs(a) > 1:
-        return a.bit_length() * b
-    if op == "*":
-        if ints:
-            return a.bit_length() + b.bit_length()
-        if isinstance(a, int) and not isinstance(b, int):
-            return a * _size(b)
-        if isinstance(b, int) and not isinstance(a, int):
-            return b * _size(a)
-    if op == "<<" and ints:
-        return a.bit_length() + max(b, 0)
-    return 0
-
-
-def _too_large(op: str) -> ScriptBudgetExceeded:
-    return ScriptBudgetExceeded(f"脚本运算 {op} 的结果过大（value larger than {MAX_VALUE_SIZE}）")
-
-
-def _apply(op: str, fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-    if _estimate(op.rstrip("="), a, b) > MAX_VALUE_SIZE:
-        raise _too_large(op)
-    result = fn(a, b)
-    if _size(result) > MAX_VALUE_SIZE:
-        raise _too_large(op)
-    return result
-
-
-def _arith(op: str, a: Any, b: Any) -> Any:
-    """`a op b` for the operators that can build huge values (+, *, **, <<), within the size budget."""
-    return _apply(op, _BINARY[op], a, b)
-
-
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    return _apply(op, _INPLACE[op], x, y)
-
-
-def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
-    return pow(base, exp, mod) if mod is not None else _arith("**", base, exp)
-
-
-class _Budget:
-    """Counts the loop iterations of one script run: `while True: pass` ends in an incident, not a hang."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.left = limit
-
-    def tick(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise ScriptBudgetExceeded(
-                f"脚本循环超过 {self.limit} 次，疑似死循环（script step budget exceeded）"
-            )
-
-    def getiter(self, iterable: Any) -> Iterator[Any]:
-        for item in default_guarded_getiter(iterable):
-            self.tick()
-            yield item
+_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -277,6 +173,15 @@ class _Policy(RestrictingNodeTransformer):
         node.body.insert(0, tick)
         return node
 
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:  # noqa: N802
+        spec = node.format_spec
+        parts = spec.values if isinstance(spec, ast.JoinedStr) else []
+        if any(not isinstance(p, ast.Constant) for p in parts):
+            self.error(node, "f-string 的格式不能由变量决定（computed format specs are not allowed）")
+        elif any(int(n) > MAX_VALUE_SIZE for p in parts for n in re.findall(r"\d+", str(p.value))):
+            self.error(node, f"f-string 的宽度不能超过 {MAX_VALUE_SIZE}（format width too large）")
+        return self.node_contents_visit(node)
+
     def visit_BinOp(self, node: ast.BinOp) -> Any:  # noqa: N802
         node = self.node_contents_visit(node)
         op = _GUARDED_OPS.get(type(node.op))
@@ -296,23 +201,23 @@ _BUILTINS = {
     **{
         f.__name__: f for f in (dict, list, sum, min, max, sorted, enumerate, any, all, reversed, map, filter)
     },
-    "pow": _pow,
+    "pow": guarded_pow,
 }
 
 
 def _globals() -> dict[str, Any]:
-    budget = _Budget(SCRIPT_STEP_BUDGET)
+    budget = Budget(SCRIPT_STEP_BUDGET)
     return {
-        "__builtins__": _BUILTINS,
-        "_getattr_": safer_getattr,
+        "__builtins__": {**_BUILTINS, "range": budget.range},
+        "_getattr_": guarded_getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": budget.getiter,
         "_tick_": budget.tick,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
-        "_inplacevar_": _inplacevar,
-        "_arith_": _arith,
+        "_inplacevar_": guarded_inplace,
+        "_arith_": guarded_arith,
         **HELPERS,
     }
 

@@ -15,9 +15,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from engine import CHINA_TZ, Engine, FrozenClock, ProcessFailed, scripting
+from engine import CHINA_TZ, Engine, FrozenClock, ProcessFailed, script_budget, scripting
 from engine import directory as directory_module
-from engine.scripting import ScriptBudgetExceeded, ScriptContext, script_context
+from engine.script_budget import ScriptBudgetExceeded
+from engine.scripting import ScriptContext, script_context
 from engine.workdays import WorkCalendar
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
 
@@ -114,11 +115,36 @@ def test_conditions_are_sandboxed_too(sctx: ScriptContext, expression: str) -> N
         "x = 1 << 10**10",
         "x = 'a'\nwhile True:\n    x += x",
         "x = 'a'\nwhile True:\n    x = x + x",
+        # builtins looping in C, and str methods building a string from a number (issue 11 #3)
+        "x = sum(range(10**10))",
+        "x = sorted(range(10**9))",
+        "x = max(map(abs, range(10**10)))",
+        "x = 'a'.center(50_000_000)",
+        "x = 'a'.ljust(10**9)",
+        "x = 'b'.rjust(10**9)",
+        "x = '7'.zfill(10**9)",
+        "x = ('\\t' * 1000).expandtabs(10**6)",
+        "x = ('a' * 10**6).replace('a', 'a' * 1000)",
+        "x = '%500000000s' % 'a'",
     ],
 )
 def test_runaway_script_is_stopped_by_its_budget(sctx: ScriptContext, script: str) -> None:
     with pytest.raises((ScriptBudgetExceeded, RecursionError)):
         scripting.execute(script, {})
+
+
+@pytest.mark.parametrize("script", ["x = f'{1:>500000000}'", "w = 9\nx = f'{1:>{w}}'"])
+def test_an_f_string_may_not_be_wider_than_a_value_may_be_large(script: str) -> None:
+    with pytest.raises(PermissionError, match="f-string"):
+        scripting.compile_script(script)
+
+
+def test_a_script_that_runs_too_long_is_stopped(sctx: ScriptContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wall time, not only iterations: a loop of slow steps ends at SCRIPT_SECONDS (the clock jumps)."""
+    ticks = iter(range(0, 10**9, 3))  # each reading of the monotonic clock 3 s later than the one before
+    monkeypatch.setattr(script_budget.time, "monotonic", lambda: next(ticks))
+    with pytest.raises(ScriptBudgetExceeded, match="秒"):
+        scripting.execute("n = 0\nwhile n < 5000:\n    n += 1", {})
 
 
 def test_budget_leaves_room_for_real_work(sctx: ScriptContext) -> None:
