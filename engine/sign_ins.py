@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .clock import Clock, SystemClock
 from .db.models import SignIn, User
 from .records import Actor
 
@@ -37,10 +38,12 @@ def end_all(session: Session, user_id: int, why: str, now: datetime) -> int:
 
 
 class SignIns:
-    """Built by the Engine (`engine.sign_ins`)."""
+    """Built by the Engine (`engine.sign_ins`). Idleness is a person's real time at the browser, so it
+    runs on the wall clock, not on the engine's (which tests and demos move by days)."""
 
-    def __init__(self, ctx: EngineContext):
+    def __init__(self, ctx: EngineContext, clock: Clock | None = None):
         self.ctx = ctx
+        self.clock: Clock = clock or SystemClock()
 
     @property
     def idle(self) -> timedelta:
@@ -49,7 +52,7 @@ class SignIns:
     def open(self, actor: Actor) -> str:
         """A new session for the person who just signed in; the token goes into the cookie."""
         token = secrets.token_urlsafe(32)
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         with self.ctx.db.transaction() as session:
             session.add(SignIn(token_sha256=_digest(token), user_id=actor.id, started_at=now, seen_at=now))
         return token
@@ -58,7 +61,7 @@ class SignIns:
         """The person whose open session this is, else None (ended, idle too long, account disabled)."""
         if not token:
             return None
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         with self.ctx.db.reading() as session:
             row = session.scalar(select(SignIn).where(SignIn.token_sha256 == _digest(token)))
             active = row is not None and session.scalar(select(User.active).where(User.id == row.user_id))
@@ -78,7 +81,7 @@ class SignIns:
             with self.ctx.db.reading() as session:
                 found = session.scalar(select(SignIn.id).where(SignIn.token_sha256 == _digest(token)))
             if found is not None:
-                self._end(found, "logout", self.ctx.clock.now())
+                self._end(found, "logout", self.clock.now())
 
     def _end(self, row_id: int, why: str, now: datetime) -> None:
         with self.ctx.db.transaction() as session:
