@@ -127,9 +127,9 @@ def test_letter_path_from_registration_to_archive(
     officer.open_step("A7_report")
     officer.shot("task-form")
     officer.fill_form({**STEPS["A7_report"]["data"], "report_untrue": True, "minor_problem": True})
-    officer.submit()  # 反映不实 and 存在问题 at once: refused with the reason, nothing picked silently
+    officer.submit()  # 反映不实 and 问题轻微 at once: refused with the reason, nothing picked silently
     assert "认定相互矛盾" in officer.page.locator("#err-report_untrue").inner_text()
-    assert officer.page.locator("#in-report_untrue").is_checked()  # what was ticked is kept
+    assert officer.page.locator("input[name=report_untrue][value=true]").is_checked()  # the answer is kept
     officer.shot("task-contradiction")
     step("A7_report")
     step("A7_fg_approve")
