@@ -36,6 +36,7 @@ from .forms import Form
 from .interventions import Interventions
 from .keys import keyed
 from .notices import NoticeCentre
+from .operations import Operations
 from .people import PersonOption
 from .processes import ProcessDetail, process_detail
 from .records import (
@@ -78,6 +79,7 @@ class Engine:
         self.calendar_desk = CalendarDesk(self.ctx)
         self.extension_requests = ExtensionRequests(self.ctx)
         self.sign_ins = SignIns(self.ctx)
+        self.operations = Operations(self.ctx)
         self.keeps_calendar = calendar is None  # else a test's fixed calendar
         if self.keeps_calendar:
             self.calendar_desk.refresh()  # the county's overrides, once the schema exists

@@ -21,6 +21,7 @@ from . import (
     dashboard,
     errors,
     extensions,
+    health,
     instances,
     interventions,
     notices,
@@ -69,6 +70,7 @@ def create_app(
         calendar,
         extensions,
         people,
+        health,
         api,
     )
     for blueprint in (m.bp for m in blueprints):

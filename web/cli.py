@@ -31,13 +31,14 @@ from .logs import LEVELS
 from .logs import configure as configure_logging
 
 
-def _engine(now: datetime | None = None) -> Engine:
+def _engine(now: datetime | None = None, migrate: bool = True) -> Engine:
     settings = Settings.from_env()
     try:
         engine = Engine(settings, clock=FrozenClock(now) if now else None)
     except KeyProblem as exc:  # production with a weak or shared key
         raise click.ClickException(str(exc)) from exc
-    engine.init_schema()
+    if migrate:
+        engine.init_schema()
     return engine
 
 
@@ -228,6 +229,28 @@ def users_disable(username: str) -> None:
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(exc.errors.values())) from exc
     click.echo(f"已停用 {username}，结束登录会话 {ended} 个")
+
+
+@main.command("backup")
+@click.argument("folder", type=click.Path(path_type=Path))
+def backup_command(folder: Path) -> None:
+    """A consistent online copy of the database and the stored files into FOLDER (new or empty)."""
+    try:
+        copy = _engine().operations.backup(folder)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已备份到 {copy.folder}：" + "，".join(f"{k} {v}" for k, v in copy.counts.items()))
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(folder: Path) -> None:
+    """Restore a backup into the configured database, which must be empty (new)."""
+    try:
+        copy = _engine(migrate=False).operations.restore(folder)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已从 {copy.folder} 恢复：" + "，".join(f"{k} {v}" for k, v in copy.counts.items()))
 
 
 @main.command()

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -24,6 +26,12 @@ def _config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def pending(connection: Connection) -> bool:
+    """Has this database migrations still to apply (its revision is not this version's head)?"""
+    heads = set(ScriptDirectory.from_config(_config(connection.engine)).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) != heads
 
 
 def upgrade(engine: Engine) -> None:

@@ -90,3 +90,11 @@ def test_an_account_gets_a_new_password_or_is_disabled_from_the_command_line(run
     assert code == 0 and "已停用 wangwu" in out
     code, out = run("users", "disable", "nobody")
     assert code == 1 and "查无此人" in out
+
+
+def test_backup_from_the_command_line_prints_what_it_copied(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "--demo")
+    code, out = run("backup", str(tmp_path / "backup"))
+    assert code == 0 and "已备份到" in out and (tmp_path / "backup" / "manifest.json").exists()
+    code, out = run("restore", str(tmp_path / "backup"))  # into the same, used database: refused
+    assert code == 1 and "不是空的" in out
