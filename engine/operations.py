@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import backup, health
+from . import audit_anchor, backup, health
 from .context import EngineContext
 
 
@@ -24,6 +24,10 @@ class Operations:
     def restore(self, folder: Path) -> backup.Copy:
         """Bring a backup into this deployment's empty database and its files folder."""
         return backup.restore(self.ctx, folder)
+
+    def anchor_audit(self) -> audit_anchor.Head | None:
+        """Write the audit chain's head outside the database now (the worker does it every sweep)."""
+        return audit_anchor.export(self.ctx)
 
     def counts(self) -> dict[str, int]:
         """Rows of each kind a backup and its restore compare."""

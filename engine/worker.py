@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from . import mailer, notices, runtime
+from . import audit_anchor, mailer, notices, runtime
 from .context import EngineContext
 from .db.models import ProcessInstance
 from .errors import ProcessFailed
@@ -92,6 +92,10 @@ def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
                 log.info("instance %s: %s", item.instance_id, ", ".join(item.fired))
         except Exception:
             log.exception("timer sweep failed")
+        try:
+            audit_anchor.export(ctx)  # the chain's head, kept outside the database
+        except Exception:
+            log.exception("audit anchor failed")
         if time.monotonic() - last_notices >= NOTICE_EVERY:
             last_notices = time.monotonic()
             for job in (notices.deadline_sweep, mailer.send_pending):

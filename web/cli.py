@@ -306,6 +306,13 @@ def audit() -> None:
     """The audit trail."""
 
 
+@audit.command("anchor")
+def audit_anchor_command() -> None:
+    """Write the chain's head (last event number and hash) to instance/audit.head now."""
+    head = _engine().operations.anchor_audit()
+    click.echo(f"审计链头已记录：第 {head.seq} 条" if head else "审计链为空")
+
+
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the hash chain; exit 1 naming the first altered event."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine import CHINA_TZ, Engine, FrozenClock
+from engine.audit_anchor import ANCHOR_FILE
 from engine.context import SpecCache
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
 
@@ -35,6 +36,7 @@ def mini_engine(_mini_module: tuple[Engine, Path]) -> Engine:
     engine, snapshot = _mini_module
     copy_database(snapshot, Path(engine.settings.instance_dir) / "qinglian.db")
     shutil.rmtree(engine.settings.files_dir, ignore_errors=True)
+    (Path(engine.settings.instance_dir) / ANCHOR_FILE).unlink(missing_ok=True)  # the audit head of the last
     engine.ctx.specs = SpecCache()  # version ids are reused after a reset
     clock_of(engine).set(T0)
     return engine

@@ -40,6 +40,14 @@ def _empty(tmp: Path, workflows: Path, database_url: str = "") -> Engine:
 
 
 def _round_trip(source: Engine, target: Engine, folder: Path) -> None:
+    try:
+        _check_round_trip(source, target, folder)
+    finally:
+        source.close()
+        target.close()
+
+
+def _check_round_trip(source: Engine, target: Engine, folder: Path) -> None:
     sha = _with_a_case(source)
     copy = source.operations.backup(folder)
     assert copy.counts["instances"] == 1 and copy.counts["attachments"] == 1
@@ -73,3 +81,4 @@ def test_restore_refuses_a_database_that_holds_data_and_backup_a_used_folder(tmp
         engine.operations.restore(copy.folder)
     with pytest.raises(Refused, match="不是空的"):
         engine.operations.backup(copy.folder)
+    engine.close()

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine import Engine
+from engine.config import Settings
 from tests.conftest import FIXTURES, make_workflows_dir
+from tests.engine.test_notices import START, actor
 from web.cli import main
 
 
@@ -64,6 +67,13 @@ def test_token_timers_and_audit(run, tmp_path: Path) -> None:  # type: ignore[no
     code, out = run("timers", "run", "--now", "2030-01-01T00:00:00+08:00")
     assert code == 0 and "0 个案件" in out
     assert run("audit", "verify") == (0, "审计链完整（audit chain intact）\n")
+    assert run("audit", "anchor") == (0, "审计链为空\n")
+    engine = Engine(Settings.from_env())
+    engine.start(actor(engine, "zhaoliu"), "mini", START)
+    engine.close()
+    code, out = run("audit", "anchor")
+    assert code == 0 and out.startswith("审计链头已记录：第 ")
+    assert (tmp_path / "instance" / "audit.head").exists()
 
 
 def test_the_county_keeps_its_own_calendar_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
