@@ -41,6 +41,13 @@ class Settings:
             "QINGLIAN_AUDIT_KEY", "audit chain HMAC key; default: random, kept in instance/audit.key (0600)"
         ),
     )
+    identity_keys: str = field(
+        default="",
+        metadata=_meta(
+            "QINGLIAN_IDENTITY_KEYS",
+            "key ring sealing reporters' identity (AES-GCM); default: instance/identity.keys (0600)",
+        ),
+    )
     timezone: str = field(
         default="Asia/Shanghai",
         metadata=_meta("QINGLIAN_TIMEZONE", "time zone of deadlines and displayed times"),

@@ -19,6 +19,7 @@ from .db.models import ProcessVersion, User
 from .db.uow import Database
 from .facts import FactBook
 from .forms import Form, load_form
+from .identity import Sealer, sealer_for
 from .roles import RoleBook
 from .workdays import WorkCalendar
 
@@ -108,6 +109,11 @@ class EngineContext:
     @property
     def audit_key(self) -> bytes:
         return self.settings.audit_key.encode("utf-8")
+
+    @cached_property
+    def identity(self) -> Sealer:
+        """Seals and opens reporters' identity (engine/identity.py)."""
+        return sealer_for(self.settings.instance_dir, self.settings.identity_keys, self.audit_key)
 
     @property
     def files_dir(self) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import audit_anchor, backup, health
+from . import audit_anchor, backup, health, identity_rotation
 from .context import EngineContext
 
 
@@ -28,6 +28,10 @@ class Operations:
     def anchor_audit(self) -> audit_anchor.Head | None:
         """Write the audit chain's head outside the database now (the worker does it every sweep)."""
         return audit_anchor.export(self.ctx)
+
+    def rotate_identity_keys(self) -> int:
+        """Seal reporters' identity under a new key and drop the old ones; how many values moved."""
+        return identity_rotation.rotate(self.ctx)
 
     def counts(self) -> dict[str, int]:
         """Rows of each kind a backup and its restore compare."""

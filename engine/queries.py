@@ -29,6 +29,7 @@ from .db.models import (
     User,
 )
 from .errors import NotFound
+from .identity import Sealer, masked
 from .records import (
     Actor,
     AttachmentView,
@@ -59,16 +60,16 @@ def _row_sources(form: Any) -> set[str]:
     return {str(v["ui:rows"]) for v in ui.values() if isinstance(v, dict) and "ui:rows" in v}
 
 
-RESTRICTED_FIELDS = frozenset({"reporter_name", "reporter_contact", "reporter_id_no"})
 RESTRICTED_READERS = frozenset({"XF"})
 INBOX_LIMIT = 200
 
 
-def redact(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    """Whistleblower identity is visible to the petitions office only (DOMAIN.md §9)."""
-    if actor.roles & RESTRICTED_READERS:
-        return dict(data)
-    return {k: ("【保密】" if k in RESTRICTED_FIELDS and v else v) for k, v in data.items()}
+def redact(actor: Actor, data: dict[str, Any], sealer: Sealer | None = None) -> dict[str, Any]:
+    """Whistleblower identity is visible to the petitions office only (DOMAIN.md §9), decrypted by
+    `sealer`; the audit trail's keyed hashes open for nobody."""
+    if actor.roles & RESTRICTED_READERS and sealer is not None:
+        return sealer.reveal(data)
+    return masked(data)
 
 
 @lru_cache(maxsize=8192)
@@ -157,7 +158,7 @@ def incident_details(ctx: EngineContext, session: Session, actor: Actor) -> list
             if not isinstance(v, dict | list) and not any(w in k for w in NEVER_SHOWN)
         }
         action = INCIDENT_ACTIONS.get(view.action, view.action)
-        out.append(IncidentDetail(view, action, row.step if row else "", redact(actor, data)))
+        out.append(IncidentDetail(view, action, row.step if row else "", redact(actor, data, ctx.identity)))
     return out
 
 
@@ -194,7 +195,7 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
         # shows and the names its instructions use — never the rest of the case file (DOMAIN.md §9).
         needed = set(form.fields if form else ()) | instruction_names(row.instructions) | _row_sources(form)
         data = {k: v for k, v in data.items() if k in needed | set(review.shows(ui))}
-    data = redact(actor, data)
+    data = redact(actor, data, ctx.identity)
     names = display_names(session)
     material = review.material(version.terms, ui, data, names.get, attachments(session, instance.id))
     may_act = session.scalar(select(HumanTask.id).where(HumanTask.id == row.id, task_actionable(actor)))
@@ -247,7 +248,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     )
     ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
     starter = session.get(User, inst.started_by)
-    data = redact(actor, spiff.current_data(wf))
+    data = redact(actor, spiff.current_data(wf), ctx.identity)
     names = display_names(session)
     return InstanceView(
         id=inst.id,

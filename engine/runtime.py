@@ -71,7 +71,7 @@ def _complete(
     if task_data is None:
         raise Conflict("该任务已被他人处理（task already completed）")
     form = version.form(row.form_ref or "")
-    clean = validate(form, data, form_context(ctx, session, instance.id, actor, task_data))
+    clean = ctx.identity.seal(validate(form, data, form_context(ctx, session, instance.id, actor, task_data)))
     payload = {"task": row.title, "bpmn_id": row.bpmn_id, "data": clean}
     act = lambda: spiff.complete(wf, row.task_guid, clean)  # noqa: E731 — runs inside the action
     advance(ctx, session, instance, wf, actor, "task_completed", payload, row, act)

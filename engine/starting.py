@@ -40,7 +40,7 @@ def by_hand(
     version = ctx.specs.get(session, row.id)
     if not actor.roles & set(version.meta["process"].get("start_roles", [])):
         raise NotPermitted("您的角色不能发起此流程")
-    clean = validate_start(ctx, session, actor, version, data)
+    clean = ctx.identity.seal(validate_start(ctx, session, actor, version, data))
     correlation = messaging.correlation_of(version, clean)
     link = None
     if correlation is not None:  # kept, so that a later message for the same case starts nothing
@@ -137,7 +137,7 @@ def by_message(
     }
     try:
         fctx = form_context(ctx, session, source.id, None, payload)
-        clean = validate(version.form(form_name), payload, fctx) if form_name else payload
+        clean = ctx.identity.seal(validate(version.form(form_name), payload, fctx) if form_name else payload)
         # Started on behalf of the office whose case threw the message, not of the person who acted.
         starter = (source.started_by, "system")
         instance, wf = create(ctx, session, version, clean, starter, {"triggered_by": triggered})

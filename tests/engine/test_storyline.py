@@ -149,3 +149,22 @@ def test_seeding_on_a_day_a_moved_walk_cannot_follow_still_gives_a_demo(tmp_path
     again = build_engine(tmp_path / "again", workflows, at=datetime(2025, 9, 1, 9, 0, tzinfo=CHINA_TZ))
     assert len(play(again, workflows, story, spring_festival, strict=False)) == 1  # seeding goes on
     again.close()
+
+
+def _reporter_values(value: object, key: str = "") -> set[str]:
+    if isinstance(value, dict):
+        return {found for k, v in value.items() for found in _reporter_values(v, str(k))}
+    if isinstance(value, list):
+        return {found for v in value for found in _reporter_values(v, key)}
+    return {value} if key.startswith("reporter_") and isinstance(value, str) and value else set()
+
+
+def test_the_seeded_database_file_holds_no_reporter_name_or_phone(seeded: Engine) -> None:
+    """Issue 11 #8: after the whole demo is played, neither the database file nor its WAL contains a
+    real-name reporter's name or contact, in any spelling (UTF-8 or JSON's \\u escapes)."""
+    scenarios = WORKFLOWS.glob("*/scenarios/*.json")
+    values = {v for path in scenarios for v in _reporter_values(json.loads(path.read_text(encoding="utf-8")))}
+    assert {"欧阳建华", "13907316021"} <= values  # the demo's real-name reporter is among them
+    raw = b"".join(p.read_bytes() for p in Path(seeded.settings.instance_dir).glob("qinglian.db*"))
+    spellings = {(v, s) for v in values for s in (v.encode(), json.dumps(v).strip('"').encode("ascii"))}
+    assert [v for v, spelled in spellings if spelled in raw] == []
