@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import lockout
 from .db.models import User
 from .directory import MIN_PASSWORD_LENGTH, hash_password
 from .errors import InvalidSubmission
@@ -27,8 +28,7 @@ def set_password(session: Session, username: str, password: str, now: datetime) 
         raise InvalidSubmission({"password": f"密码至少 {MIN_PASSWORD_LENGTH} 个字符"})
     user = _user(session, username)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    lockout.forget(session, username)
     return end_all(session, user.id, "password", now)
 
 

@@ -328,9 +328,9 @@ class Engine:
         with self.ctx.db.reading() as session:
             return people.search(self.ctx, session, actor, field, q, task_id, process_id)
 
-    def authenticate(self, username: str, password: str) -> Actor | None:
+    def authenticate(self, username: str, password: str, source: str = "") -> Actor | None:
         with self.ctx.db.transaction() as session:
-            return directory.authenticate(session, username, password, self.clock.now())
+            return directory.authenticate(session, username, password, self.clock.now(), source)
 
     def set_password(self, username: str, password: str) -> int:
         """A new password for the account; every session it has open ends (returns how many)."""

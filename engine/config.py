@@ -86,6 +86,24 @@ class Settings:
     token_days: int = field(
         default=90, metadata=_meta("QINGLIAN_TOKEN_DAYS", "days an API token stays valid")
     )
+    login_rate: str = field(
+        default="10 per minute;100 per hour",
+        metadata=_meta("QINGLIAN_LOGIN_RATE", "failed sign-ins one address may make (Flask-Limiter syntax)"),
+    )
+    ratelimit_storage: str = field(
+        default="memory://",
+        metadata=_meta(
+            "QINGLIAN_RATELIMIT_STORAGE",
+            "where the sign-in rate is counted: memory:// per process, or redis://… shared by all processes",
+        ),
+    )
+    proxies: int = field(
+        default=0,
+        metadata=_meta(
+            "QINGLIAN_PROXIES",
+            "reverse proxies in front that set X-Forwarded-For/-Proto (0: clients connect directly)",
+        ),
+    )
     production: bool = field(
         default=False,
         metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with weak or shared keys; secure cookies"),

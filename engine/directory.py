@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import lockout
 from .db.models import InstanceRecusal, Recusal, Unit, User, UserRole
 from .errors import InvalidSubmission
 from .person_keys import person_key
@@ -16,8 +17,6 @@ from .records import Actor
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 def hash_password(password: str) -> str:
@@ -52,25 +51,24 @@ def actor_by_id(session: Session, user_id: int) -> Actor | None:
     return actor_of(session, user) if user and user.active else None
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime) -> Actor | None:
-    """The actor if the password is right and the account not locked, else None (the same answer for
-    every reason). Five wrong passwords in a row lock the account for 15 minutes (ASVS 2.2.1); the
-    counter lives in the database, so it holds across processes."""
+def authenticate(
+    session: Session, username: str, password: str, now: datetime, source: str = ""
+) -> Actor | None:
+    """The actor if the password is right and `source` (the client's address) not locked out of the account,
+    else None (the same answer, after the same work, for every reason: engine/lockout.py)."""
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
         _HASHER.hash(password)  # same work whether or not the account exists
         return None
-    if user.locked_until is not None and now < user.locked_until:
+    if lockout.locked(session, username, source, now):
         _HASHER.hash(password)  # as long as a wrong password takes: a lock tells nothing either
         return None
     try:
         _HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins, user.locked_until = 0, now + LOCKOUT
+        lockout.failed(session, username, source, now)
         return None
-    user.failed_logins, user.locked_until = 0, None
+    lockout.succeeded(session, username, source)
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     return actor_of(session, user)

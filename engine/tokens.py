@@ -62,12 +62,12 @@ def issue(session: Session, username: str, now: datetime, days: int) -> str:
 
 
 def actor_for(session: Session, token: str, now: datetime) -> Actor | None:
-    """Whose token this is, while it is unexpired, unrevoked and its account enabled and not locked."""
+    """Whose token this is, while it is unexpired, unrevoked and its account enabled."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)
-    if user is None or not user.active or (user.locked_until is not None and user.locked_until > now):
+    if user is None or not user.active:
         return None
     return actor_of(session, user)
 

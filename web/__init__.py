@@ -28,6 +28,7 @@ from . import (
     people,
     recusals,
     tasks,
+    throttle,
 )
 from .logs import log_requests
 from .security import add_security_headers
@@ -75,6 +76,7 @@ def create_app(
     )
     for blueprint in (m.bp for m in blueprints):
         app.register_blueprint(blueprint)
+    throttle.init_app(app, settings)
     errors.register(app)
     log_requests(app)
     app.after_request(add_security_headers)

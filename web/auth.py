@@ -60,7 +60,9 @@ def init_app(app: Flask) -> None:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        actor = engine_of().authenticate(form.username.data or "", form.password.data or "")
+        actor = engine_of().authenticate(
+            form.username.data or "", form.password.data or "", request.remote_addr or ""
+        )
         if actor is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in, in the language chosen on the login page

@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
             405: "不支持的请求方法",
             400: "请求无效",
             401: "请先登录",
+            429: "尝试次数过多，请稍后再试",
         }
         return error_response(exc.code or 500, messages.get(exc.code or 500, exc.name))
 

@@ -58,8 +58,6 @@ class User(Base):
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email: Mapped[str] = mapped_column(String(120), default="", server_default="")  # notices by SMTP
 
 
@@ -88,6 +86,18 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginLock(Base):
+    """Wrong passwords for one account from one address (issue 11 #10): five in a row lock that address out
+    of that account for a while; the account itself stays open to everyone else, so nobody can lock a
+    named person out by guessing at his password."""
+
+    __tablename__ = "login_lock"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)  # the client's address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignIn(Base):
