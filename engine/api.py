@@ -6,8 +6,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from . import (
     accounts,
     audit,
@@ -21,13 +19,14 @@ from . import (
     runtime,
     starting,
     tokens,
+    uploads,
     worker,
 )
 from .calendar_desk import CalendarDesk
 from .clock import Clock, SystemClock
 from .config import Settings
 from .context import EngineContext
-from .db.models import Attachment, AttachmentLink, HumanTask, ProcessInstance
+from .db.models import Attachment, AttachmentLink, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
 from .errors import NotFound
@@ -218,57 +217,9 @@ class Engine:
     def upload(
         self, actor: Actor, filename: str, content: bytes, instance_id: int | None = None
     ) -> AttachmentView:
-        """Store a file for an instance the actor may see (or staged for a start form)."""
-        with self.ctx.db.reading() as session:
-            if instance_id is not None and not self._may_upload(session, actor, instance_id):
-                raise NotFound("案件不存在")
-        stored = files.store(self.ctx.files_dir, content)  # only once the upload is allowed
-        with self.ctx.db.transaction() as session:
-            if session.get(Attachment, stored.sha256) is None:
-                session.add(
-                    Attachment(
-                        sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=self.clock.now()
-                    )
-                )
-            name = _safe_name(filename)
-            same = select(AttachmentLink).where(
-                AttachmentLink.sha256 == stored.sha256, AttachmentLink.filename == name
-            )
-            if instance_id is not None:  # the same file under the same name is already on the case
-                known = session.scalar(same.where(AttachmentLink.instance_id == instance_id))
-                if known is not None:
-                    return AttachmentView(
-                        known.id, stored.sha256, known.filename, stored.mime, stored.size, known.uploaded_at
-                    )
-            link = AttachmentLink(
-                instance_id=instance_id,
-                sha256=stored.sha256,
-                filename=name,
-                uploaded_by=actor.id,
-                uploaded_at=self.clock.now(),
-            )
-            session.add(link)
-            session.flush()
-            audit.append(
-                session,
-                self.ctx.audit_key,
-                at=link.uploaded_at,
-                actor=actor.username,
-                kind="attachment_uploaded",
-                instance_id=instance_id,
-                payload={"filename": link.filename, "sha256": stored.sha256},
-            )
-            return AttachmentView(
-                link.id, stored.sha256, link.filename, stored.mime, stored.size, link.uploaded_at
-            )
-
-    def _may_upload(self, session: Any, actor: Actor, instance_id: int) -> bool:
-        if queries.can_see_instance(self.ctx, session, actor, instance_id):
-            return True
-        task = session.scalar(
-            select(HumanTask.id).where(HumanTask.instance_id == instance_id, queries.task_actionable(actor))
-        )
-        return task is not None
+        """Store a file for an instance the actor may see or act in (or staged for a start form); it joins
+        the case when the submission naming it is accepted (engine/uploads.py)."""
+        return uploads.upload(self.ctx, actor, filename, content, instance_id)
 
     def addressed_documents(self, actor: Actor, instance_id: int) -> list[DocumentView]:
         """Documents of a case addressed to the actor's roles (for people outside the office)."""
@@ -285,6 +236,7 @@ class Engine:
             case_file = (
                 link is not None
                 and link.instance_id is not None
+                and not link.pending  # a file of a refused submission is its uploader's alone
                 and queries.can_see_instance(self.ctx, session, actor, link.instance_id)
             )
             instance_id = link.instance_id if link else None
@@ -393,8 +345,3 @@ class Engine:
 
     def now(self) -> datetime:
         return self.clock.now()
-
-
-def _safe_name(filename: str) -> str:
-    name = Path(filename.replace("\\", "/")).name.strip() or "附件"
-    return name[:200]

@@ -336,7 +336,7 @@ def attachments(session: Session, instance_id: int) -> list[AttachmentView]:
     rows = session.execute(
         select(AttachmentLink, Attachment)
         .join(Attachment, Attachment.sha256 == AttachmentLink.sha256)
-        .where(AttachmentLink.instance_id == instance_id)
+        .where(AttachmentLink.instance_id == instance_id, AttachmentLink.pending.is_(False))
         .order_by(AttachmentLink.id)
     )
     return [

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, spiff, starting
+from . import audit, spiff, starting, uploads
 from .advance import advance
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, Incident, InstanceRecusal, ProcessInstance
@@ -72,6 +72,7 @@ def _complete(
         raise Conflict("该任务已被他人处理（task already completed）")
     form = version.form(row.form_ref or "")
     clean = ctx.identity.seal(validate(form, data, form_context(ctx, session, instance.id, actor, task_data)))
+    uploads.attach_named(ctx, session, actor, instance.id, clean)
     payload = {"task": row.title, "bpmn_id": row.bpmn_id, "data": clean}
     act = lambda: spiff.complete(wf, row.task_guid, clean)  # noqa: E731 — runs inside the action
     advance(ctx, session, instance, wf, actor, "task_completed", payload, row, act)

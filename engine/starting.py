@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import messaging, spiff
+from . import messaging, spiff, uploads
 from .context import EngineContext, VersionInfo
 from .db.models import AttachmentLink, InstanceRecusal, ProcessInstance, ProcessVersion, Unit
 from .directory import recused_user_ids
@@ -51,7 +51,7 @@ def by_hand(
     instance, wf = create(ctx, session, version, clean, (actor.id, actor.username))
     if link is not None:
         link.target_id = instance.id
-    bind_staged_attachments(session, actor, instance.id, clean)
+    uploads.attach_named(ctx, session, actor, instance.id, clean)
     add_participants(session, instance.id, [actor.id], "staff")
     return instance, wf, clean
 
@@ -181,21 +181,11 @@ def validate_start(
     return validate(version.form(form_name), data, form_context(ctx, session, None, actor, data))
 
 
-def bind_staged_attachments(session: Session, actor: Actor, instance_id: int, data: dict) -> None:
-    shas = set(_shas(data))
-    for link in session.scalars(
-        select(AttachmentLink).where(
-            AttachmentLink.instance_id.is_(None), AttachmentLink.uploaded_by == actor.id
-        )
-    ):
-        if link.sha256 in shas:
-            link.instance_id = instance_id
-
-
 def copy_attachments(session: Session, source_id: int, target_id: int, data: dict) -> None:
     """Evidence named in a message payload is attached to the instance it starts, too."""
     shas = set(_shas(data))
-    for link in session.scalars(select(AttachmentLink).where(AttachmentLink.instance_id == source_id)):
+    on_case = (AttachmentLink.instance_id == source_id, AttachmentLink.pending.is_(False))
+    for link in session.scalars(select(AttachmentLink).where(*on_case)):
         if link.sha256 in shas:
             session.add(
                 AttachmentLink(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -237,7 +238,8 @@ class Attachment(Base):
 
 
 class AttachmentLink(Base):
-    """An attachment as uploaded to one instance, under the name the uploader gave it."""
+    """An attachment as uploaded to one instance, under the name the uploader gave it. An upload is
+    pending until the submission that names it is accepted: a refused form attaches nothing to the case."""
 
     __tablename__ = "attachment_link"
     __table_args__ = (UniqueConstraint("instance_id", "sha256", "filename"),)
@@ -249,6 +251,7 @@ class AttachmentLink(Base):
     filename: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Notification(Base):

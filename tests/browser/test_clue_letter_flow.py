@@ -145,7 +145,7 @@ def test_letter_path_from_registration_to_archive(
     assert page.locator(".djs-element.ql-current").count() >= 1
     history = page.locator("ol.history").inner_text()
     for text in ("钱七", "李四", STEPS["A7_sj_approve"]["data"]["a7_sj_opinion"], "上传附件"):
-        assert text in history
+        assert text in history  # the reply's file joined the case with the accepted reply
     assert page.get_by_role("link", name="说明材料.pdf").count() == 1
     supervisor.shot("instance")
 

@@ -125,6 +125,13 @@ def link_count(engine: Engine) -> int:
         return int(db.execute("SELECT count(*) FROM attachment_link").fetchone()[0])
 
 
+def on_case(engine: Engine, actor, filename: str, content: bytes, case_no: str = "M-001"):  # type: ignore[no-untyped-def]
+    """Upload a file for the start form and start a case naming it: (case id, the attachment)."""
+    view = engine.upload(actor("zhaoliu"), filename, content, None)
+    case = engine.start(actor("zhaoliu"), "mini", {**START, "case_no": case_no, "evidence": [view.sha256]})
+    return case, view
+
+
 @pytest.fixture
 def case(mini_engine: Engine, actor) -> int:  # type: ignore[no-untyped-def]
     """A mini case started by zhaoliu (case management office); the serve task waits for qianqi."""
@@ -136,10 +143,10 @@ def case(mini_engine: Engine, actor) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("filename", "content", "mime"), DOCUMENTS)
 def test_document_is_stored_under_its_sha256(
-    mini_engine: Engine, actor, case: int, filename: str, content: bytes, mime: str
+    mini_engine: Engine, actor, filename: str, content: bytes, mime: str
 ) -> None:
     sha = hashlib.sha256(content).hexdigest()
-    view = mini_engine.upload(actor("zhaoliu"), filename, content, case)
+    case, view = on_case(mini_engine, actor, filename, content)
     assert (view.sha256, view.filename, view.mime, view.size) == (sha, filename, mime, len(content))
     assert stored_files(mini_engine) == [mini_engine.settings.files_dir / sha[:2] / sha]
     path, shown = mini_engine.attachment(actor("zhaoliu"), view.id)
@@ -148,15 +155,15 @@ def test_document_is_stored_under_its_sha256(
     assert [a.filename for a in mini_engine.instance(actor("zhaoliu"), case).attachments] == [filename]
 
 
-def test_same_content_is_stored_once_and_never_rewritten(mini_engine: Engine, actor, case: int) -> None:
+def test_same_content_is_stored_once_and_never_rewritten(mini_engine: Engine, actor) -> None:
     content = pdf_bytes()
-    first = mini_engine.upload(actor("zhaoliu"), "a.pdf", content, case)
+    first = mini_engine.upload(actor("zhaoliu"), "a.pdf", content, None)
     (path,) = stored_files(mini_engine)
     before = path.stat()
 
-    second = mini_engine.upload(actor("zhaoliu"), "b.pdf", content, case)
-    other_case = mini_engine.start(actor("zhaoliu"), "mini", {**START, "case_no": "M-002"})
-    third = mini_engine.upload(actor("zhaoliu"), "a.pdf", content, other_case)
+    second = mini_engine.upload(actor("zhaoliu"), "b.pdf", content, None)
+    case = mini_engine.start(actor("zhaoliu"), "mini", {**START, "evidence": [first.sha256]})
+    _, third = on_case(mini_engine, actor, "a.pdf", content, "M-002")
 
     assert stored_files(mini_engine) == [path]
     after = path.stat()
@@ -205,11 +212,9 @@ def test_content_that_is_not_an_accepted_type_is_refused_whatever_its_name(
         ("", "附件"),
     ],
 )
-def test_filename_is_reduced_to_its_base_name(
-    mini_engine: Engine, actor, case: int, given: str, kept: str
-) -> None:
+def test_filename_is_reduced_to_its_base_name(mini_engine: Engine, actor, given: str, kept: str) -> None:
     content = pdf_bytes(f"upload named {given}")
-    view = mini_engine.upload(actor("zhaoliu"), given, content, case)
+    case, view = on_case(mini_engine, actor, given, content)
     assert view.filename == kept
     assert [a.filename for a in mini_engine.instance(actor("zhaoliu"), case).attachments] == [kept]
     path, _ = mini_engine.attachment(actor("zhaoliu"), view.id)
@@ -222,11 +227,9 @@ def test_filename_is_reduced_to_its_base_name(
 # --- who may fetch an attachment ----------------------------------------------------------------------
 
 
-def test_attachment_is_shown_to_those_who_may_see_the_case_only(
-    mini_engine: Engine, actor, case: int
-) -> None:
+def test_attachment_is_shown_to_those_who_may_see_the_case_only(mini_engine: Engine, actor) -> None:
     content = png_bytes()
-    view = mini_engine.upload(actor("zhaoliu"), "证据.png", content, case)
+    _, view = on_case(mini_engine, actor, "证据.png", content)
 
     for allowed in ("zhaoliu", "lisi", "qianqi"):  # starter; supervisor (FG); handling officer
         path, shown = mini_engine.attachment(actor(allowed), view.id)

@@ -202,3 +202,73 @@ def test_a_failed_step_shows_up_as_an_incident_for_supervisors(tmp_path) -> None
 def test_a_value_ending_its_own_sentence_does_not_double_the_full_stop() -> None:
     shown = render_instructions("分管副书记意见：{{ fg_opinion }}。请审批。", {"fg_opinion": "同意。"})
     assert shown == "分管副书记意见：同意。请审批。"
+
+
+def test_a_refused_form_attaches_nothing_and_keeps_the_file_for_the_corrected_one(as_user) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 #10: the reply is refused (no 说明材料 typed); its PDF is not on the case — not in the file
+    list, not downloadable by the office — yet the page keeps it, and the corrected reply attaches it."""
+    registrar, instance_id = _register(as_user)
+    officer = as_user("qianqi").client
+    officer.post(
+        _first_task(officer, "送达函询"),
+        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
+    )
+    subject = as_user("fengyi").client
+    url = _first_task(subject, "答复函询")
+    token = csrf_of(subject.get(url).text)
+    refused = subject.post(
+        url,
+        data={
+            "csrf_token": token,
+            "admits": "false",
+            "reply_text": "",
+            "reply_file": (io.BytesIO(PDF), "说明.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    kept = re.search(r'name="reply_file__kept" value="([0-9a-f]{64})"', refused.text)
+    assert kept, "the refused page keeps the upload"
+    case_page = registrar.client.get(f"/instances/{instance_id}").text
+    assert "说明.pdf" not in case_page and "上传附件" not in case_page
+    accepted = subject.post(
+        url,
+        data={
+            "csrf_token": token,
+            "admits": "false",
+            "reply_text": "情况说明",
+            "reply_file__kept": kept.group(1),
+        },
+    )
+    assert accepted.status_code == 303
+    assert re.search(
+        r'href="/attachments/\d+">说明.pdf<', registrar.client.get(f"/instances/{instance_id}").text
+    )
+
+
+def test_an_api_client_uploads_then_names_the_file_in_its_submission(app: Flask, engine: Engine) -> None:
+    """Everything the page does, the API does: POST /api/v1/uploads answers the sha256 the form's field
+    takes; the file joins the case when the completion naming it is accepted."""
+    case = engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
+    officer = engine.actor_by_name("qianqi")
+    serve = next(t for t in engine.inbox(officer) if t.instance_id == case)  # type: ignore[arg-type]
+    engine.complete(officer, serve.id, {"served_at": "2025-09-26"})  # type: ignore[arg-type]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {engine.issue_token('fengyi')}"}
+    reply = next(t for t in engine.inbox(engine.actor_by_name("fengyi")) if t.instance_id == case)  # type: ignore[arg-type]
+    upload = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(PDF), "答复.pdf"), "instance_id": str(case)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201 and upload.json["pending"] is True
+    sha = upload.json["sha256"]
+    staff = {"Authorization": f"Bearer {engine.issue_token('zhaoliu')}"}
+    assert client.get(f"/api/v1/instances/{case}/attachments", headers=staff).json == []
+    no_file = client.post("/api/v1/uploads", data={}, headers=headers, content_type="multipart/form-data")
+    assert no_file.status_code == 400 and "file" in no_file.json["errors"]
+    body = {"data": {"admits": False, "reply_text": "情况说明", "reply_file": sha}}
+    assert client.post(f"/api/v1/tasks/{reply.id}/complete", json=body, headers=headers).status_code == 200
+    listed = client.get(f"/api/v1/instances/{case}/attachments", headers=staff).json
+    assert [(a["filename"], a["sha256"]) for a in listed] == [("答复.pdf", sha)]

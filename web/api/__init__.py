@@ -137,4 +137,15 @@ def complete(task_id: int) -> Any:
     return jsonify(instance_id=instance_id, ready_tasks=[_task(t) for t in ready])
 
 
-from . import calendar, documents, extensions, interventions, notices, openapi, people, recusals, supervision  # noqa: E402, F401 — routes join bp
+from . import (  # noqa: E402, F401 — routes join bp
+    calendar,
+    documents,
+    extensions,
+    interventions,
+    notices,
+    openapi,
+    people,
+    recusals,
+    supervision,
+    uploads,
+)

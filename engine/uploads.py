@@ -1,0 +1,116 @@
+"""Uploads (issue 11 #10): a file is stored at once, but its link to the case stays pending until the
+submission that names it is accepted (a start form, a step's form, by page or API). A refused submission
+attaches nothing: the case's file list, its downloads for others and its history never show it; the
+uploader keeps it for the corrected submission."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, files, queries
+from .context import EngineContext
+from .db.models import Attachment, AttachmentLink, HumanTask
+from .errors import NotFound
+from .records import Actor, AttachmentView
+
+
+def upload(
+    ctx: EngineContext, actor: Actor, filename: str, content: bytes, instance_id: int | None
+) -> AttachmentView:
+    """Store a file for a case the actor may see or act in (or for a start form: `instance_id` None),
+    pending until a submission of the actor's names it."""
+    with ctx.db.reading() as session:
+        if instance_id is not None and not _may_upload(ctx, session, actor, instance_id):
+            raise NotFound("案件不存在")
+    stored = files.store(ctx.files_dir, content)  # only once the upload is allowed
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        if session.get(Attachment, stored.sha256) is None:
+            session.add(Attachment(sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now))
+        name = safe_name(filename)
+        link = None
+        if instance_id is not None:  # the same file under the same name is on the case (or staged) already
+            link = session.scalar(
+                select(AttachmentLink).where(
+                    AttachmentLink.instance_id == instance_id,
+                    AttachmentLink.sha256 == stored.sha256,
+                    AttachmentLink.filename == name,
+                )
+            )
+        if link is None:
+            link = AttachmentLink(
+                instance_id=instance_id,
+                sha256=stored.sha256,
+                filename=name,
+                uploaded_by=actor.id,
+                uploaded_at=now,
+                pending=True,
+            )
+            session.add(link)
+            session.flush()
+            audit.append(
+                session,
+                ctx.audit_key,
+                at=now,
+                actor=actor.username,
+                kind="attachment_uploaded",
+                payload={"filename": name, "sha256": stored.sha256, "pending_for": instance_id},
+            )
+        return AttachmentView(
+            link.id, stored.sha256, link.filename, stored.mime, stored.size, link.uploaded_at
+        )
+
+
+def attach_named(
+    ctx: EngineContext, session: Session, actor: Actor, instance_id: int, data: dict[str, Any]
+) -> None:
+    """Pending uploads that the accepted submission `data` names join the case — those staged for it, and
+    the actor's staged for a start form — each an event of the case's history."""
+    named = set(_strings(data))
+    staged = select(AttachmentLink).where(
+        AttachmentLink.pending.is_(True),
+        (AttachmentLink.instance_id == instance_id)
+        | (AttachmentLink.instance_id.is_(None) & (AttachmentLink.uploaded_by == actor.id)),
+    )
+    for link in session.scalars(staged):
+        if link.sha256 in named:
+            link.instance_id, link.pending = instance_id, False
+            audit.append(
+                session,
+                ctx.audit_key,
+                at=ctx.clock.now(),
+                actor=actor.username,
+                kind="attachment_uploaded",
+                instance_id=instance_id,
+                payload={"filename": link.filename, "sha256": link.sha256},
+            )
+
+
+def safe_name(filename: str) -> str:
+    name = Path(filename.replace("\\", "/")).name.strip() or "附件"
+    return name[:200]
+
+
+def _may_upload(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> bool:
+    if queries.can_see_instance(ctx, session, actor, instance_id):
+        return True
+    task = session.scalar(
+        select(HumanTask.id).where(HumanTask.instance_id == instance_id, queries.task_actionable(actor))
+    )
+    return task is not None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
