@@ -104,6 +104,13 @@ class Settings:
             "reverse proxies in front that set X-Forwarded-For/-Proto (0: clients connect directly)",
         ),
     )
+    metrics_token: str = field(
+        default="",
+        metadata=_meta(
+            "QINGLIAN_METRICS_TOKEN",
+            "bearer token the Prometheus scraper sends to GET /metrics; empty: no /metrics",
+        ),
+    )
     production: bool = field(
         default=False,
         metadata=_meta("QINGLIAN_PRODUCTION", "refuse to start with weak or shared keys; secure cookies"),

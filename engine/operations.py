@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import audit_anchor, backup, health, identity_rotation
+from . import audit_anchor, backup, gauges, health, identity_rotation
 from .context import EngineContext
 
 
@@ -16,6 +16,10 @@ class Operations:
     def readiness(self) -> list[str]:
         """What keeps this process from serving (database unreachable, migrations pending); [] if ready."""
         return health.readiness(self.ctx)
+
+    def gauges(self) -> gauges.Gauges:
+        """Open and overdue steps, timer lag, open incidents, running cases (for /metrics)."""
+        return gauges.read(self.ctx)
 
     def backup(self, folder: Path) -> backup.Copy:
         """A consistent online copy of the database and the stored files into `folder` (new or empty)."""

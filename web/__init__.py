@@ -24,6 +24,7 @@ from . import (
     health,
     instances,
     interventions,
+    metrics,
     notices,
     people,
     recusals,
@@ -72,6 +73,7 @@ def create_app(
         extensions,
         people,
         health,
+        metrics,
         api,
     )
     for blueprint in (m.bp for m in blueprints):
@@ -79,6 +81,7 @@ def create_app(
     throttle.init_app(app, settings)
     errors.register(app)
     log_requests(app)
+    metrics.init_app(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals.update(
         languages=LANGUAGES,

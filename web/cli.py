@@ -27,8 +27,11 @@ from engine.worker import run_forever
 
 from .cli_common import open_engine as _engine
 from .cli_operations import audit, backup_command, keys, restore_command, token
-from .logs import LEVELS
+from .logs import FORMATS, LEVELS
 from .logs import configure as configure_logging
+from .server import run_processes
+
+LOG_FORMAT_ENV = "QINGLIAN_LOG_FORMAT"
 
 
 def _logins_file(settings: Settings) -> Path:
@@ -88,29 +91,42 @@ def _print_logins(path: Path) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-worker", is_flag=True, help="do not run the timer worker in this process")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="server processes")
+@click.option("--no-worker", is_flag=True, help="run no timer worker (run `qinglian worker` elsewhere)")
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
-def serve(host: str, port: int, no_worker: bool, log_level: str) -> None:
-    """Serve the web app (waitress) with the timer worker in the same process."""
-    from waitress import serve as waitress_serve
-
-    from web import create_app
-
-    configure_logging(log_level)
+@click.option(
+    "--log-format", type=click.Choice(FORMATS), default="text", show_default=True, envvar=LOG_FORMAT_ENV
+)
+def serve(host: str, port: int, workers: int, no_worker: bool, log_level: str, log_format: str) -> None:
+    """Serve the web app: one process (waitress, the timer worker a thread of it), or --workers N
+    processes under gunicorn with a timer worker process beside them."""
+    configure_logging(log_level, log_format)
     engine = _engine()
-    app = create_app(engine.settings, engine, start_worker=not no_worker)
     logins = _logins_file(engine.settings)
     if logins.exists():
         click.echo(f"演示账号 demo logins: {logins}")
     click.echo(f"清廉 Qinglian: http://{host}:{port}/")
-    waitress_serve(app, host=host, port=port, threads=8)
+    if workers > 1:
+        engine.close()
+        code = run_processes(engine.settings, host, port, workers, not no_worker, log_level, log_format)
+        raise SystemExit(code)
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    waitress_serve(
+        create_app(engine.settings, engine, start_worker=not no_worker), host=host, port=port, threads=8
+    )
 
 
 @main.command()
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
-def worker(log_level: str) -> None:
+@click.option(
+    "--log-format", type=click.Choice(FORMATS), default="text", show_default=True, envvar=LOG_FORMAT_ENV
+)
+def worker(log_level: str, log_format: str) -> None:
     """Run a timer worker until interrupted (any number may run against PostgreSQL)."""
-    configure_logging(log_level)
+    configure_logging(log_level, log_format)
     engine = _engine()
     stop = threading.Event()
     click.echo("定时器工作进程已启动 (Ctrl-C 退出)")
