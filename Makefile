@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := web/static/vendor/.installed
 MO := web/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench load clean
 
 setup: $(PY_STAMP) $(JS_STAMP) $(MO)
 
@@ -40,6 +40,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+load: setup
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,load]'
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor instance $(MO)

@@ -6,7 +6,8 @@
 (c) POST /api/v1/tasks/<id>/complete against a running server on 127.0.0.1;
 (d) the server's peak RSS after (b) and (c);
 (e) issue 8: the dashboard, the case list with a filter and with a Chinese search, at 10,000 and 100,000
-    cases (bench/supervision.py).
+    cases (bench/supervision.py);
+(f) issue 11 #13: 5,000 timers due at one moment, two worker processes on PostgreSQL (bench/timers.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.cases import CASES, Case  # noqa: E402
 from bench.seed import clone_instances  # noqa: E402
+from bench.timers import bench_timers  # noqa: E402
 from engine import CHINA_TZ, Engine, FrozenClock, Settings  # noqa: E402
 from engine.db.models import HumanTask  # noqa: E402
 from engine.demo import seed_county  # noqa: E402
@@ -225,10 +227,16 @@ def main() -> None:
     parser.add_argument("--case", default="clue_disposal", choices=sorted(CASES))
     parser.add_argument("--rounds", type=int, default=30, help="walks through the process")
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--only", choices=["supervision"], help="run one part only")
+    parser.add_argument("--only", choices=["supervision", "timers"], help="run one part only")
     args = parser.parse_args()
     case = CASES[args.case]
     folder = Path(tempfile.mkdtemp(prefix="qinglian-bench-"))
+    if args.only == "timers":
+        try:
+            bench_timers(folder / "timers")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     if args.only == "supervision":
         try:
             bench_supervision(folder / "supervision", [int(s) for s in args.sizes.split(",")])
@@ -265,6 +273,7 @@ def main() -> None:
         engine.close()
         if args.case == "clue_disposal":
             bench_supervision(folder / "supervision", [int(s) for s in args.sizes.split(",")])
+        bench_timers(folder / "timers")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
