@@ -132,7 +132,9 @@ def main() -> None:
         )  # fmt: skip
         try:
             _wait_for(f"{world.url}/readyz")
-            env = Environment(user_classes=[ApiOfficer, PageOfficer, Supervisor], host=world.url)
+            env = Environment(  # stop_timeout: users finish the request they are in when the time is up
+                user_classes=[ApiOfficer, PageOfficer, Supervisor], host=world.url, stop_timeout=30
+            )
             runner = env.create_local_runner()
             runner.start(args.users, spawn_rate=max(1, args.users // 10))
             gevent.spawn_later(args.seconds, runner.quit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -56,17 +57,37 @@ def raw_complete_samples(workflows: Path, case: Case, rounds: int) -> list[float
                 t0 = time.perf_counter()
                 wf = serializer.deserialize_json(state)
                 wf.script_engine = engine
-                _complete(wf, bpmn_id, data)
+                _complete(wf, bpmn_id, data, case.folder / "forms")
                 state = serializer.serialize_json(wf)
                 samples.append(time.perf_counter() - t0)
     return samples
 
 
-def _complete(wf: BpmnWorkflow, bpmn_id: str, data: dict) -> None:
+def _complete(wf: BpmnWorkflow, bpmn_id: str, data: dict, forms: Path) -> None:
     ready = wf.get_tasks(state=TaskState.READY, manual=True)
     task = next((t for t in ready if t.task_spec.bpmn_id == bpmn_id), None)
     if task is None:
         raise LookupError(f"{bpmn_id} not ready: {[t.task_spec.bpmn_id for t in ready]}")
-    task.set_data(**data)
+    form = task.task_spec.extensions.get("properties", {}).get("formJsonSchemaFilename")
+    task.set_data(**data, **(_person_names(forms / form, data) if form else {}))
     task.run()
     wf.do_engine_steps()
+
+
+def _person_names(schema_file: Path, data: dict) -> dict:
+    """What the engine's form validation adds beside person fields (`<field>_name`, `<field>_names`,
+    `<field>_<column>_names`; engine/forms.py): here the login stands for the name (no directory)."""
+    names: dict = {}
+    for name, spec in json.loads(schema_file.read_text("utf-8")).get("properties", {}).items():
+        value, items = data.get(name), spec.get("items", {})
+        if spec.get("format") == "username" and isinstance(value, str):
+            names[f"{name}_name"] = value
+        elif items.get("format") == "username" and isinstance(value, list):
+            names[f"{name}_names"] = [str(v) for v in value]
+        elif items.get("type") == "object" and isinstance(value, list):
+            for column, c in items.get("properties", {}).items():
+                if c.get("format") == "username":
+                    names[f"{name}_{column}_names"] = [
+                        r.get(column, "") if isinstance(r, dict) else "" for r in value
+                    ]
+    return names

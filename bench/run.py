@@ -56,7 +56,9 @@ def make_engine(folder: Path, case: Case) -> Engine:
     shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
     shutil.copytree(case.folder, workflows / case.folder.name)
     settings = Settings(instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench")
-    engine = Engine(settings, clock=FrozenClock(datetime(2025, 9, 1, 9, tzinfo=CHINA_TZ)))
+    engine = Engine(
+        settings, clock=FrozenClock(datetime.now(CHINA_TZ))
+    )  # the real day: the walk's dates lie before it
     engine.init_schema()
     with engine.ctx.db.transaction() as session:
         seed_county(session, ROOT / "workflows" / "county.toml", PASSWORDS)

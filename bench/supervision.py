@@ -147,6 +147,6 @@ def search_name(engine: Engine) -> str:
     """A two-character name that some of the stored cases concern (what a supervisor would search for)."""
     with engine.ctx.db.reading() as session:
         names = session.scalars(
-            select(ProcessInstance.subject_name).where(ProcessInstance.id % 997 == 0).limit(50)
+            select(ProcessInstance.subject_name).where(ProcessInstance.id % 97 == 0).limit(500)
         )
         return next(n for n in names if re.fullmatch(r"\w\w", n or ""))
