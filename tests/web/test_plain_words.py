@@ -68,3 +68,16 @@ def test_a_clue_is_a_clue_until_it_is_filed_and_inspections_are_matters(demo) ->
         ("clue_disposal", "案件"),
     }
     assert {n for p, n in nouns if p in ("unit_inspection", "rectification", "inspection_plan")} == {"事项"}
+
+
+def test_sealed_identity_is_a_name_for_the_petitions_office_and_nothing_else(demo) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 #8 on the pages: 信访室 reads the demo's real-name reporter; nobody's page — not even in a
+    form field's value — carries a token or a keyed hash, and nobody else reads the name."""
+    engine, app = demo
+    reporter = "欧阳建华"
+    for actor, _unit in engine.users():
+        pages = _crawl(app, actor.username)
+        tokens = [url for url, html in pages.items() if "sealed:" in html or "keyed:" in html]
+        assert tokens == [], actor.username
+        shown = any(reporter in html for html in pages.values())
+        assert shown is ("XF" in actor.roles), actor.username
