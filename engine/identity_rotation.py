@@ -1,9 +1,9 @@
 """`qinglian keys rotate`: every reporter's identity sealed again under a new key (issue 11 #8).
 
-The new key joins the ring first, so a failure part-way leaves every token readable; the case states and
-the messages waiting to be delivered are re-sealed in one transaction (identity values written before
-sealing existed are sealed on the way); only then are the old keys dropped. The audit trail keeps keyed
-hashes, which no key rotation touches.
+The new key joins the ring first, so a failure part-way leaves every token readable; the case states,
+the open steps' data and the messages waiting to be delivered are re-sealed in one transaction (identity
+values written before sealing existed are sealed on the way); only then are the old keys dropped. The
+audit trail keeps keyed hashes, which no key rotation touches.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .context import EngineContext
-from .db.models import ProcessInstance
+from .db.models import HumanTask, ProcessInstance
 from .db.oversight import MessagePost
 from .errors import Refused
 from .identity import SEALED_FIELDS, TOKEN, Sealer
@@ -32,6 +32,8 @@ def rotate(ctx: EngineContext) -> int:
                 instance.state_json = state
         for post in session.scalars(select(MessagePost)):
             post.payload = _resealed(sealer, post.payload, count)
+        for step in session.scalars(select(HumanTask).where(HumanTask.data.is_not(None))):
+            step.data = _resealed(sealer, step.data, [0])  # a copy of the state's values: counted there
     sealer.ring.keep_only(new)
     return count[0]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -34,18 +35,26 @@ def project_tasks(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
         )
     }
-    ready_guids = {t.guid for t in ready}
+    ready_data = {t.guid: t.data for t in ready}
     closed = []
     for guid, row in open_rows.items():
-        if guid not in ready_guids:
-            row.status = "completed" if guid == completed_guid else "cancelled"
-            row.completed_at = now
-            row.completed_by = completed_by if guid == completed_guid else None
-            closed.append(row.id)
+        if guid in ready_data:
+            row.data = snapshot(ready_data[guid])  # data may change while a step waits (messages, 纠错)
+            continue
+        row.status = "completed" if guid == completed_guid else "cancelled"
+        row.completed_at = now
+        row.completed_by = completed_by if guid == completed_guid else None
+        row.data = None  # the workflow's history keeps it
+        closed.append(row.id)
     notices.clear(session, closed, now)
     opened = [_open(ctx, session, instance, task, now) for task in ready if task.guid not in open_rows]
     session.flush()
     return opened
+
+
+def snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    """The step's data as JSON keeps it (what the workflow's serializer would write, dates as text)."""
+    return dict(json.loads(json.dumps(data, default=str)))
 
 
 def lane_role(
@@ -90,6 +99,7 @@ def _open(
         due_date=due,
         due_provisional=bool(due and ctx.calendar.is_provisional(due)),
         calendar_version=ctx.calendar.version if due else None,
+        data=snapshot(task.data),
     )
     session.add(row)
     session.flush()

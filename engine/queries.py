@@ -186,7 +186,9 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
     version = ctx.specs.get(session, instance.version_id)
     form = version.form(row.form_ref) if row.form_ref else None
     data: dict[str, Any] = {}
-    if row.status == "ready":
+    if row.status == "ready" and row.data is not None:
+        data = dict(row.data)  # kept on the row by every run: no workflow to load (issue 11 #14)
+    elif row.status == "ready":  # a step opened before its row kept its data
         wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
         data = next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), {})
     ui = form.ui if form else None

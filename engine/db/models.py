@@ -191,6 +191,7 @@ class HumanTask(Base):
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_version: Mapped[str | None] = mapped_column(String(80))
+    data: Mapped[dict | None] = mapped_column(JSON)  # an open step's data: its page needs no workflow load
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
