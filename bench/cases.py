@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,3 +95,15 @@ CASES = {
         data={"served_at": "2025-09-26"},
     ),
 }
+
+
+def workflows_folder(folder: Path, process: Path) -> Path:
+    """A workflows/ folder under `folder` with the county's files and one process folder: what the
+    benchmarks deploy."""
+    workflows = folder / "workflows"
+    workflows.mkdir(parents=True)
+    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
+        shutil.copy(ROOT / "workflows" / name, workflows / name)
+    shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
+    shutil.copytree(process, workflows / process.name)
+    return workflows

@@ -4,7 +4,6 @@ and passwords for the simulated users; and the check of the database after the r
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bench.cases import workflows_folder
 from bench.clones import clone_cases
 from engine import CHINA_TZ, Engine, FrozenClock, Settings
 from engine.db.models import AuditEvent, HumanTask
@@ -48,12 +48,7 @@ def build_world(folder: Path, cases: int) -> World:
     cluster = PgCluster(find_bindir())
     cluster.start()
     url = cluster.create_database("load")
-    workflows = folder / "workflows"
-    workflows.mkdir(parents=True)
-    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
-        shutil.copy(ROOT / "workflows" / name, workflows / name)
-    shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", workflows / "mini")
+    workflows = workflows_folder(folder, ROOT / "tests" / "fixtures" / "mini")
     settings = Settings(
         database_url=url,
         instance_dir=str(folder / "instance"),

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.cases import CASES, Case  # noqa: E402
+from bench.cases import CASES, Case, workflows_folder  # noqa: E402
 from bench.seed import clone_instances  # noqa: E402
 from bench.timers import bench_timers  # noqa: E402
 from engine import CHINA_TZ, Engine, FrozenClock, Settings  # noqa: E402
@@ -49,16 +49,10 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def make_engine(folder: Path, case: Case) -> Engine:
-    workflows = folder / "workflows"
-    workflows.mkdir()
-    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
-        shutil.copy(ROOT / "workflows" / name, workflows / name)
-    shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
-    shutil.copytree(case.folder, workflows / case.folder.name)
+    workflows = workflows_folder(folder, case.folder)
     settings = Settings(instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench")
-    engine = Engine(
-        settings, clock=FrozenClock(datetime.now(CHINA_TZ))
-    )  # the real day: the walk's dates lie before it
+    today = FrozenClock(datetime.now(CHINA_TZ))  # the real day: the walk's dates all lie before it
+    engine = Engine(settings, clock=today)
     engine.init_schema()
     with engine.ctx.db.transaction() as session:
         seed_county(session, ROOT / "workflows" / "county.toml", PASSWORDS)

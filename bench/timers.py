@@ -9,7 +9,6 @@ fired once: one 逾期处理决定 step and one `timers_fired` audit event each.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.cases import workflows_folder
 from bench.clones import clone_cases
 from engine import CHINA_TZ, Engine, FrozenClock, Settings
 from engine.db.models import AuditEvent, HumanTask, ProcessInstance
@@ -78,12 +78,7 @@ def bench_timers(folder: Path, total: int = 5000, workers: int = 2) -> None:
 
 
 def _settings(folder: Path, url: str) -> Settings:
-    workflows = folder / "workflows"
-    workflows.mkdir(parents=True)
-    for name in ("roles.toml", "county.toml", "statistics.toml", "four_forms.toml"):
-        shutil.copy(ROOT / "workflows" / name, workflows / name)
-    shutil.copytree(ROOT / "workflows" / "documents", workflows / "documents")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", workflows / "mini")
+    workflows = workflows_folder(folder, ROOT / "tests" / "fixtures" / "mini")
     return Settings(
         database_url=url,
         instance_dir=str(folder / "instance"),

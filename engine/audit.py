@@ -54,7 +54,7 @@ def append(
         instance_id=instance_id,
         task_id=task_id,
         kind=kind,
-        payload=json.dumps(for_audit(payload or {}), ensure_ascii=False, sort_keys=True, default=str),
+        payload=for_audit(json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str)),
         prev_hash=last or GENESIS,
     )
     event.hash = _digest(key, event.prev_hash, event)

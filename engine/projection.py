@@ -39,7 +39,9 @@ def project_tasks(
     closed = []
     for guid, row in open_rows.items():
         if guid in ready_data:
-            row.data = snapshot(ready_data[guid])  # data may change while a step waits (messages, 纠错)
+            data = snapshot(ready_data[guid])  # data may change while a step waits (messages, 纠错)
+            if data != row.data:
+                row.data = data
             continue
         row.status = "completed" if guid == completed_guid else "cancelled"
         row.completed_at = now

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from string import Template
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import messaging, spiff, uploads
 from .context import EngineContext, VersionInfo
-from .db.models import AttachmentLink, InstanceRecusal, ProcessInstance, ProcessVersion, Unit
+from .db.models import InstanceRecusal, ProcessInstance, ProcessVersion, Unit
 from .directory import recused_user_ids
 from .errors import InvalidSubmission, NotFound, NotPermitted, ProcessFailed
 from .forms import validate
@@ -146,7 +145,7 @@ def by_message(
             f"关联流程 {version.process_id} 未能启动，本次办理未保存；已记录为异常，请联系案管室",
             detail=f"消息内容不符合其开始表单：{exc.errors}",
         ) from exc
-    copy_attachments(session, source.id, instance.id, clean)
+    uploads.copy_named(session, source.id, instance.id, clean)
     return instance, wf, {"data": clean, "triggered_by": triggered}
 
 
@@ -179,32 +178,3 @@ def validate_start(
             raise InvalidSubmission({"_": "此流程没有开始表单"})
         return {}
     return validate(version.form(form_name), data, form_context(ctx, session, None, actor, data))
-
-
-def copy_attachments(session: Session, source_id: int, target_id: int, data: dict) -> None:
-    """Evidence named in a message payload is attached to the instance it starts, too."""
-    shas = set(_shas(data))
-    on_case = (AttachmentLink.instance_id == source_id, AttachmentLink.pending.is_(False))
-    for link in session.scalars(select(AttachmentLink).where(*on_case)):
-        if link.sha256 in shas:
-            session.add(
-                AttachmentLink(
-                    instance_id=target_id,
-                    sha256=link.sha256,
-                    filename=link.filename,
-                    uploaded_by=link.uploaded_by,
-                    uploaded_at=link.uploaded_at,
-                )
-            )
-            shas.discard(link.sha256)
-
-
-def _shas(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for v in value:
-            yield from _shas(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _shas(v)

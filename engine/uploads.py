@@ -91,6 +91,24 @@ def attach_named(
             )
 
 
+def copy_named(session: Session, source_id: int, target_id: int, data: dict[str, Any]) -> None:
+    """Evidence named in a message payload is attached to the instance it starts, too."""
+    named = set(_strings(data))
+    on_case = (AttachmentLink.instance_id == source_id, AttachmentLink.pending.is_(False))
+    for link in session.scalars(select(AttachmentLink).where(*on_case)):
+        if link.sha256 in named:
+            session.add(
+                AttachmentLink(
+                    instance_id=target_id,
+                    sha256=link.sha256,
+                    filename=link.filename,
+                    uploaded_by=link.uploaded_by,
+                    uploaded_at=link.uploaded_at,
+                )
+            )
+            named.discard(link.sha256)
+
+
 def safe_name(filename: str) -> str:
     name = Path(filename.replace("\\", "/")).name.strip() or "附件"
     return name[:200]

@@ -21,6 +21,18 @@ def _register(as_user) -> tuple[Browser, int]:  # type: ignore[no-untyped-def]
     return registrar, int(response.location.rsplit("/", 1)[1])
 
 
+def _reply_step(as_user):  # type: ignore[no-untyped-def]
+    """A registered case served by 钱七: (registrar, case id, 冯乙's client, his 答复函询 step's URL)."""
+    registrar, instance_id = _register(as_user)
+    officer = as_user("qianqi").client
+    officer.post(
+        _first_task(officer, "送达函询"),
+        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
+    )
+    subject = as_user("fengyi").client
+    return registrar, instance_id, subject, _first_task(subject, "答复函询")
+
+
 def _first_task(client, title: str) -> str:  # type: ignore[no-untyped-def]
     inbox = client.get("/").text
     found = re.search(rf'href="(/tasks/\d+)"[^>]*>{title}<', inbox)
@@ -54,14 +66,7 @@ def test_complete_through_the_page_then_a_second_submit_is_refused(as_user) -> N
 
 
 def test_upload_accepts_a_pdf_and_refuses_a_disguised_file(as_user, engine: Engine) -> None:  # type: ignore[no-untyped-def]
-    registrar, instance_id = _register(as_user)
-    officer = as_user("qianqi").client
-    officer.post(
-        _first_task(officer, "送达函询"),
-        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
-    )
-    subject = as_user("fengyi").client
-    url = _first_task(subject, "答复函询")
+    registrar, instance_id, subject, url = _reply_step(as_user)
     token = csrf_of(subject.get(url).text)
     fake = subject.post(
         url,
@@ -207,14 +212,7 @@ def test_a_value_ending_its_own_sentence_does_not_double_the_full_stop() -> None
 def test_a_refused_form_attaches_nothing_and_keeps_the_file_for_the_corrected_one(as_user) -> None:  # type: ignore[no-untyped-def]
     """Issue 11 #10: the reply is refused (no 说明材料 typed); its PDF is not on the case — not in the file
     list, not downloadable by the office — yet the page keeps it, and the corrected reply attaches it."""
-    registrar, instance_id = _register(as_user)
-    officer = as_user("qianqi").client
-    officer.post(
-        _first_task(officer, "送达函询"),
-        data={"csrf_token": csrf_of(officer.get("/").text), "served_at": "2025-09-26"},
-    )
-    subject = as_user("fengyi").client
-    url = _first_task(subject, "答复函询")
+    registrar, instance_id, subject, url = _reply_step(as_user)
     token = csrf_of(subject.get(url).text)
     refused = subject.post(
         url,
