@@ -81,7 +81,8 @@ def _open(
     if role is None:  # lint refuses such a model; an old version could still carry one
         raise LookupError(f"lane {task.lane!r} has no role")
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
-    if assignee and session.get(InstanceRecusal, (instance.id, assignee)) is not None:
+    recused = _recused(session, instance.id)
+    if assignee in recused:
         assignee = None  # the person named withdrew from the case: the step is open to the role (回避)
     meta = ctx.specs.get(session, instance.version_id).meta
     due = _due_date(ctx, task, meta.get("step_days", {}), now)
@@ -112,7 +113,7 @@ def _open(
     notices.deliver(
         session,
         instance.id,
-        notices.holders(session, row),
+        [uid for uid in people if uid not in recused],  # who holds the new step (notices.holders)
         "new_task",
         f"【新待办】{instance.title}：“{row.title}”{due_text}",
         now,
@@ -185,8 +186,13 @@ def deliver_notices(
         if role is None:
             continue
         unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
-        recused = set(
-            session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == instance.id))
-        )
+        recused = _recused(session, instance.id)
         people = [uid for uid in eligible_user_ids(session, role.code, unit, assignee) if uid not in recused]
         notices.deliver(session, instance.id, people, "notice", text, now, lane=role.lane)
+
+
+def _recused(session: Session, instance_id: int) -> set[int]:
+    """Who withdrew from the case (回避)."""
+    return set(
+        session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == instance_id))
+    )

@@ -63,13 +63,17 @@ def issue(session: Session, username: str, now: datetime, days: int) -> str:
 
 def actor_for(session: Session, token: str, now: datetime) -> Actor | None:
     """Whose token this is, while it is unexpired, unrevoked and its account enabled."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return actor_of(session, user)
+    user = session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_sha256 == _digest(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+            User.active.is_(True),
+        )
+    )
+    return actor_of(session, user) if user is not None else None
 
 
 def of(session: Session, username: str) -> list[TokenView]:

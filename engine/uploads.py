@@ -5,6 +5,7 @@ uploader keeps it for the corrected submission."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .context import EngineContext
 from .db.models import Attachment, AttachmentLink, HumanTask
 from .errors import NotFound
 from .records import Actor, AttachmentView
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")  # how a submission names an upload
 
 
 def upload(
@@ -71,7 +74,9 @@ def attach_named(
 ) -> None:
     """Pending uploads that the accepted submission `data` names join the case — those staged for it, and
     the actor's staged for a start form — each an event of the case's history."""
-    named = set(_strings(data))
+    named = {text for text in _strings(data) if _SHA256.fullmatch(text)}
+    if not named:
+        return  # nothing in the submission names an upload: no query
     staged = select(AttachmentLink).where(
         AttachmentLink.pending.is_(True),
         (AttachmentLink.instance_id == instance_id)
