@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := web/static/vendor/.installed
 MO := web/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: setup run test lint bench load clean
+.PHONY: setup run test lint bench load peer clean
 
 setup: $(PY_STAMP) $(JS_STAMP) $(MO)
 
@@ -44,6 +44,9 @@ bench: setup
 load: setup
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,load]'
 	$(BIN)/python bench/load.py
+
+peer: setup
+	$(BIN)/python bench/peer.py
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor instance $(MO)
