@@ -33,6 +33,7 @@ from .errors import NotFound
 from .extension_requests import ExtensionRequests
 from .facts import FactBook
 from .forms import Form
+from .imports import CaseImports
 from .interventions import Interventions
 from .keys import keyed
 from .notices import NoticeCentre
@@ -80,6 +81,7 @@ class Engine:
         self.extension_requests = ExtensionRequests(self.ctx)
         self.sign_ins = SignIns(self.ctx)
         self.operations = Operations(self.ctx)
+        self.imports = CaseImports(self.ctx)
         self.keeps_calendar = calendar is None  # else a test's fixed calendar
         if self.keeps_calendar:
             self.calendar_desk.refresh()  # the county's overrides, once the schema exists

@@ -32,6 +32,7 @@ KIND_NAMES = {
     "attachment_downloaded": "下载附件",
     "attachment_download_denied": "下载被拒",
     "recusal": "回避",
+    "cases_imported": "批量导入",
 }
 
 

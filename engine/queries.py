@@ -365,6 +365,7 @@ def processes(session: Session, actor: Actor) -> list[ProcessView]:
             tuple(r.meta["process"].get("start_roles", [])),
             r.meta["process"].get("start_form"),
             r.deployed_at,
+            bool(r.meta["process"].get("importable")),
         )
         for r in seen.values()
     ]

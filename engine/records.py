@@ -30,6 +30,7 @@ class ProcessView:
     start_roles: tuple[str, ...]
     start_form: str | None
     deployed_at: datetime
+    importable: bool = False  # cases may be imported from a CSV/XLSX file (engine/imports.py)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from ..context import EngineContext
 from ..errors import NotFound
 from ..records import Actor
 from .accountability import accountability_statistics
+from .business_env import business_env_statistics
 from .clues import clue_statistics
 from .common import Cell, Facts, StatFilter, Statistic, StatTable
 from .deadlines import deadline_statistics
@@ -29,6 +30,7 @@ STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "inspections": inspection_statistics,
     "rectification": rectification_statistics,
     "accountability": accountability_statistics,
+    "business_env": business_env_statistics,
 }
 
 

@@ -79,6 +79,11 @@ NOT_TEXT: dict[str, Any] = {
     "round": 1,
     "percent": 60,
     "evidence_count": 2,
+    "limit_days": 20,
+    "received_on": "2026-02-02",
+    "completed_on": "2026-03-04",
+    "reply_due": "2026-03-12",
+    "problems": ["超过办理时限办结"],
     "tasks": [
         {
             "measure": "修订会议制度",

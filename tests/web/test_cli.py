@@ -109,3 +109,25 @@ def test_backup_from_the_command_line_prints_what_it_copied(run, tmp_path: Path)
     assert code == 0 and "已备份到" in out and (tmp_path / "backup" / "manifest.json").exists()
     code, out = run("restore", str(tmp_path / "backup"))  # into the same, used database: refused
     assert code == 1 and "不是空的" in out
+
+
+def test_approval_items_are_imported_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import WORKFLOWS
+    from tests.engine.test_imports import GOOD_LATE, HEADER
+
+    workflows = make_workflows_dir(tmp_path, WORKFLOWS / "approval_supervision")
+    monkeypatch.setenv("QINGLIAN_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("QINGLIAN_WORKFLOWS_DIR", str(workflows))
+    monkeypatch.delenv("QINGLIAN_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "--demo"], catch_exceptions=False).exit_code == 0
+    table = tmp_path / "items.csv"
+    table.write_text("\n".join([HEADER, GOOD_LATE, GOOD_LATE]), encoding="utf-8")
+    result = runner.invoke(main, ["import", "approval_supervision", str(table), "--as", "gaoyuan"])
+    assert result.exit_code == 1  # one row refused
+    assert "第 2 行：已登记" in result.output and "第 3 行：未登记" in result.output
+    assert "已登记 1 件，未登记 1 行" in result.output
+    refused = runner.invoke(main, ["import", "approval_supervision", str(table), "--as", "lichou"])
+    assert refused.exit_code == 1 and "文件未导入" in refused.output

@@ -141,6 +141,7 @@ from . import (  # noqa: E402, F401 — routes join bp
     calendar,
     documents,
     extensions,
+    imports,
     interventions,
     notices,
     openapi,

@@ -1,0 +1,76 @@
+"""营商环境 supervision statistics (issue 12 D1, 审批时限监督): the approval items supervised and how many
+ran past their limit, per department, the problems found by kind and what the 营商办 did about them."""
+
+from __future__ import annotations
+
+from ..db.oversight import CaseFact
+from .common import Cell, Facts, Statistic, StatTable, share
+
+
+def _items(facts: Facts) -> list[CaseFact]:
+    return list(facts.session.scalars(facts.select("approval_item", CaseFact).order_by(CaseFact.due)))
+
+
+def _overview(facts: Facts, items: list[CaseFact]) -> StatTable:
+    late = [i for i in items if i.code == "late"]
+    open_late = [i for i in late if not i.done_at]
+    rows = (
+        (Cell("监督审批事项"), Cell(len(items), facts.link("approval_item"))),
+        (Cell("超过办理时限"), Cell(len(late), facts.link("approval_item", code="late"))),
+        (Cell("其中仍未办结"), Cell(len(open_late), facts.link("approval_item", state="overdue"))),
+        (Cell("按时限办结率"), Cell(share(len(items) - len(late), len(items)))),
+    )
+    return StatTable(
+        "approval_overview",
+        "审批时限监督",
+        ("项目", "数值"),
+        rows,
+        "kpi",
+        note="按时限办结率 = 未超过法定或承诺时限的事项 ÷ 监督的全部事项。",
+    )
+
+
+def _by_department(facts: Facts, items: list[CaseFact]) -> StatTable:
+    departments: dict[str | None, list[int]] = {}
+    for item in items:
+        row = departments.setdefault(item.unit_id, [0, 0])
+        row[0] += 1
+        row[1] += 1 if item.code == "late" else 0
+    rows = tuple(
+        (
+            Cell(facts.unit_name(unit)),
+            Cell(n, facts.link("approval_item", unit=unit or "")),
+            Cell(late, facts.link("approval_item", unit=unit or "", code="late")),
+            Cell(share(late, n)),
+        )
+        for unit, (n, late) in sorted(departments.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))
+    )
+    return StatTable(
+        "approval_by_department",
+        "各部门审批事项超时情况",
+        ("承办部门", "事项", "超时限", "超时率"),
+        rows,
+        "bar",
+        (1, 2),
+    )
+
+
+def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str, chart: str) -> StatTable:
+    rows = tuple(
+        (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind)
+    )
+    return StatTable(name, title, (heading, "数量"), rows, chart)
+
+
+def business_env_statistics(facts: Facts) -> Statistic:
+    items = _items(facts)
+    return Statistic(
+        "business_env",
+        "营商环境监督",
+        (
+            _overview(facts, items),
+            _by_department(facts, items),
+            _grouped(facts, "approval_problem", "approval_problems", "发现问题（按类型）", "问题类型", "bar"),
+            _grouped(facts, "approval_disposal", "approval_disposals", "处置情况", "处置", "pie"),
+        ),
+    )
