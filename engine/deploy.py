@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import guards, start_figures
 from .catalog import build_bundle, discover, read_sources
 from .context import EngineContext
 from .db.models import ProcessVersion
@@ -28,6 +29,9 @@ def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str]
     broken = catalog_problems(documents_dir)
     if broken:
         raise DeployRejected(broken)
+    figures = start_figures.unknown(bundle.meta) + guards.unknown(bundle.meta)
+    if figures:
+        raise DeployRejected(figures)
     unknown = _unknown_document_kinds(sources, documents_dir)
     if unknown:
         raise DeployRejected([f"脚本使用了 documents.toml 中没有的文书类型：{', '.join(unknown)}"])

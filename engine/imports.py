@@ -51,17 +51,14 @@ def import_cases(
         if errors:
             report.refused.append((line, errors))
             continue
-        savepoint = session.begin_nested()
         try:
-            instance, wf, clean = starting.by_hand(ctx, session, actor, process_id, data)
-            payload = {"data": clean, "imported": {"file": filename, "line": line}}
-            advance(ctx, session, instance, wf, actor, "instance_started", payload)
-            savepoint.commit()
+            with session.begin_nested():  # a refused row is rolled back to here, the others kept
+                instance, wf, clean = starting.by_hand(ctx, session, actor, process_id, data)
+                payload = {"data": clean, "imported": {"file": filename, "line": line}}
+                advance(ctx, session, instance, wf, actor, "instance_started", payload)
         except InvalidSubmission as exc:
-            savepoint.rollback()
             report.refused.append((line, {_title(form, k): v for k, v in exc.errors.items()}))
         except ProcessFailed as exc:
-            savepoint.rollback()
             report.refused.append((line, {"_": str(exc)}))  # the detail is for supervisors' incidents
         else:
             report.imported.append((line, instance.id, instance.title))

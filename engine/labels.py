@@ -1,7 +1,8 @@
 """Case data as people read it (issue 9 #11): every field under the title its form gives it, every value
 in words — a code as its Chinese term, a unit by its name, a login by the person's name, true/false as
-是/否, a table with its column titles. A name no form and no `[labels]` of process.toml names is
-internal (a timer's moment, a setting) and is not shown at all."""
+是/否, a table with its column titles (a form's table field, or a `[labels]` entry with columns). A name
+no form and no `[labels]` of process.toml names is internal (a timer's moment, a setting) and is not
+shown at all."""
 
 from __future__ import annotations
 
@@ -49,8 +50,21 @@ def glossary(sources: Mapping[str, str]) -> dict[str, dict[str, Any]]:
                     found[key] = spec
     labels = tomllib.loads(sources.get("process.toml", "")).get("labels", {})
     for key, title in labels.items():
-        found.setdefault(key, {"title": title})
+        found.setdefault(key, _label(key, title))
     return found
+
+
+def _label(key: str, title: Any) -> dict[str, Any]:
+    """A `[labels]` entry: a title, or a list of rows `{ title = "…", columns = { field = "列名", … } }`
+    shown as a table (the 通报's figures per department, a custody item's moves)."""
+    if not isinstance(title, dict):
+        return {"title": str(title)}
+    columns = {k: {"title": str(v)} for k, v in title.get("columns", {}).items()}
+    return {
+        "title": str(title.get("title", key)),
+        "type": "array",
+        "items": {"type": "object", "properties": columns},
+    }
 
 
 def shown(terms: Mapping[str, dict[str, Any]], data: Mapping[str, Any], names: Names) -> list[Shown]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, spiff, starting, uploads
+from . import audit, guards, spiff, starting, uploads
 from .advance import advance
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, Incident, InstanceRecusal, ProcessInstance
@@ -70,6 +70,7 @@ def _complete(
     task_data = next((t.data for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
     if task_data is None:
         raise Conflict("该任务已被他人处理（task already completed）")
+    guards.refuse_if_held(session, version.meta, instance, row.bpmn_id)
     form = version.form(row.form_ref or "")
     clean = ctx.identity.seal(validate(form, data, form_context(ctx, session, instance.id, actor, task_data)))
     uploads.attach_named(ctx, session, actor, instance.id, clean)

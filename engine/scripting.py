@@ -93,6 +93,12 @@ def now() -> str:
     return _ctx().clock.now().astimezone(CHINA_TZ).isoformat(timespec="seconds")
 
 
+def add_hours(moment: str, n: int) -> str:
+    """The moment n hours after `moment` (ISO 8601), in Asia/Shanghai: a period counted in hours (网络舆情
+    研判), which runs through nights and holidays alike."""
+    return (datetime.fromisoformat(str(moment)) + timedelta(hours=int(n))).astimezone(CHINA_TZ).isoformat()
+
+
 def add_working_days(day: str, n: int) -> str:
     """The n-th working day after `day` (start day excluded; negative n counts back)."""
     ctx = _ctx()
@@ -140,6 +146,7 @@ def issue_document(kind: str, fields: dict) -> str:
 HELPERS: dict[str, Callable[..., Any]] = {
     "today": today,
     "now": now,
+    "add_hours": add_hours,
     "add_working_days": add_working_days,
     "add_months": add_months,
     "start_of": start_of,

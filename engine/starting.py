@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import messaging, spiff, uploads
+from . import messaging, spiff, start_figures, uploads
 from .context import EngineContext, VersionInfo
 from .db.models import InstanceRecusal, ProcessInstance, ProcessVersion, Unit
 from .directory import recused_user_ids
@@ -40,6 +40,7 @@ def by_hand(
     if not actor.roles & set(version.meta["process"].get("start_roles", [])):
         raise NotPermitted("您的角色不能发起此流程")
     clean = ctx.identity.seal(validate_start(ctx, session, actor, version, data))
+    clean = start_figures.added(session, version.meta, clean)
     correlation = messaging.correlation_of(version, clean)
     link = None
     if correlation is not None:  # kept, so that a later message for the same case starts nothing

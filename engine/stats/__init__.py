@@ -14,10 +14,13 @@ from .accountability import accountability_statistics
 from .business_env import business_env_statistics
 from .clues import clue_statistics
 from .common import Cell, Facts, StatFilter, Statistic, StatTable
+from .custody import custody_statistics
 from .deadlines import deadline_statistics
 from .forms import forms_statistics
 from .inquiries import inquiry_statistics
 from .inspections import inspection_statistics
+from .interference import interference_statistics
+from .online_opinion import online_opinion_statistics
 from .rectification import rectification_statistics
 
 __all__ = ["STATISTICS", "Cell", "Facts", "StatFilter", "StatTable", "Statistic", "compute"]
@@ -31,6 +34,9 @@ STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "rectification": rectification_statistics,
     "accountability": accountability_statistics,
     "business_env": business_env_statistics,
+    "custody": custody_statistics,
+    "interference": interference_statistics,
+    "online_opinion": online_opinion_statistics,
 }
 
 

@@ -50,7 +50,7 @@ def test_import_to_a_rectification_case(
     department = Person(chromium, live.url, "lichou", artifacts)
     department.open_step("D1_reply")
     assert "提醒函（示营商提〔2025〕1号）" in department.page.locator("main").inner_text()
-    department.fill_form({"reply_reason": "经办人员休假，交接不到位", "reply_measures": "落实AB岗制度"})
+    department.fill_form({"reply_reason": "经办人员休假，交接不到位", "reply_measures": "落实限时办结制度"})
     department.submit()
 
     office.open_step("D1_judge")

@@ -80,10 +80,13 @@ NOT_TEXT: dict[str, Any] = {
     "percent": 60,
     "evidence_count": 2,
     "limit_days": 20,
+    "decided_on": "2026-02-26",
+    "name_allowed": False,
     "received_on": "2026-02-02",
     "completed_on": "2026-03-04",
     "reply_due": "2026-03-12",
     "problems": ["超过办理时限办结"],
+    "rows": [{"department": "县行政审批服务局", "items": 12, "late": 2, "open_late": 1}],
     "tasks": [
         {
             "measure": "修订会议制度",
@@ -323,7 +326,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
         ]  # dates in Chinese
         values += [
             str(v)
-            for rows in ("findings", "persons", "tasks", "items", "duties")
+            for rows in ("findings", "persons", "tasks", "items", "duties", "rows")
             for item in fields.get(rows, [])
             for v in item.values()
             if not str(v)[:4].isdigit()

@@ -37,6 +37,8 @@ SUPERVISORS = {
     "chenbing",
     "huangzi",
     "weiwu",  # 巡察办: follows the 整改 of 巡察 findings (roles.toml sees)
+    "gaoyuan",  # 营商办: runs 审批时限监督 (issue 12)
+    "luoxue",  # 网信办: registers and follows 网络舆情 (issue 12)
 }
 Q = "?" + urlencode(PERIOD)
 
@@ -89,6 +91,10 @@ def test_the_dashboard_draws_every_statistic_and_each_figure_opens_its_cases(wor
         "inspections",
         "rectification",
         "accountability",
+        "business_env",
+        "custody",
+        "interference",
+        "online_opinion",
     ):
         assert f'id="{section}"' in page
     charts = [json.loads(html.unescape(raw)) for raw in re.findall(r'data-chart="([^"]*)"', page)]

@@ -1,0 +1,70 @@
+"""Figures a case starts with (issue 12): process.toml `start_figures = "<name>"` merges what the engine
+counts from other cases into the start data, so a 通报 states the figures as they stood when it was
+drafted and keeps them with the case (a later change of those cases never rewrites an issued 通报).
+
+`approval_month`: the 营商办's monthly 通报 (D1) — the approval items due in the chosen month, per
+department, how many ran past their limit and how many of those are still not finished, from the facts
+the 审批时限监督 cases record (workflows/statistics.toml, kind approval_item)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .db.models import ProcessInstance, Unit
+from .db.oversight import CaseFact
+
+
+def approval_month(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    year, month = (int(part) for part in str(data["month"]).split("-"))
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    facts = session.execute(
+        select(CaseFact.unit_id, CaseFact.code, CaseFact.done_at)
+        .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
+        .where(
+            CaseFact.kind == "approval_item",
+            CaseFact.due >= first,
+            CaseFact.due <= last,
+            ProcessInstance.status != "cancelled",
+        )
+    ).all()
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    counts: dict[str, list[int]] = {}
+    for unit, code, done_at in facts:
+        row = counts.setdefault(unit or "", [0, 0, 0])
+        row[0] += 1
+        row[1] += code == "late"
+        row[2] += code == "late" and done_at is None
+    rows = [
+        {"department": names.get(unit, unit), "items": n, "late": late, "open_late": still}
+        for unit, (n, late, still) in sorted(counts.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
+    ]
+    return {
+        "period": f"{year}年{month}月",
+        "bulletin_rows": rows,
+        "items_total": sum(r["items"] for r in rows),
+        "late_total": sum(r["late"] for r in rows),
+        "open_late_total": sum(r["open_late"] for r in rows),
+    }
+
+
+FIGURES: dict[str, Callable[[Session, dict[str, Any]], dict[str, Any]]] = {"approval_month": approval_month}
+
+
+def added(session: Session, meta: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The start data with the figures its process.toml asks for (unchanged when it asks for none)."""
+    name = meta["process"].get("start_figures")
+    return {**data, **FIGURES[name](session, data)} if name else data
+
+
+def unknown(meta: dict[str, Any]) -> list[str]:
+    """Deploy's check: the figures named must exist."""
+    name = meta.get("process", {}).get("start_figures")
+    if name and name not in FIGURES:
+        return [f"process.toml: start_figures = {name!r} 不是引擎提供的统计（可用：{'、'.join(FIGURES)}）"]
+    return []

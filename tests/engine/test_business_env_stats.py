@@ -1,0 +1,84 @@
+"""营商环境 figures on the dashboard (issue 12 D1): approval items supervised and past their limit, per
+department, problems by kind and what the 营商办 did — each figure opening the cases it counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import CHINA_TZ, Engine, NotFound
+from engine.caselist import CaseFilter
+from engine.stats import StatFilter
+from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+from tests.engine.clues import actor
+from tests.engine.test_imports import HEADER
+
+ROWS = [
+    "SP-2025-0401,食品经营许可,云岭食品,SPJ,2025-09-01,是,,0,承诺时限,5,2025-09-12",  # late
+    "SP-2025-0402,药品零售许可,康宁药房,SPJ,2025-09-01,否,2025-09-02,3,承诺时限,5,2025-09-05",  # 反复补正
+    "SP-2025-0403,建设用地规划许可,东湖置业,ZRJ,2025-09-01,是,,0,法定时限,20,2025-09-10",  # fine
+    "SP-2025-0404,公共场所卫生许可,西岭宾馆,WJJ,2025-09-01,是,,0,承诺时限,5,",  # still open, past due
+]
+PERIOD = {"from": "2025-09-01", "to": "2025-09-30"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    workflows = make_workflows_dir(tmp_path, WORKFLOWS / "approval_supervision", WORKFLOWS / "rectification")
+    built = build_engine(tmp_path, workflows, at=datetime(2025, 9, 15, 9, tzinfo=CHINA_TZ))
+    office = actor(built, "gaoyuan")
+    built.imports.run(office, "approval_supervision", "items.csv", "\n".join([HEADER, *ROWS]).encode())
+    built.fire_due_timers()  # SP-2025-0404's limit passed on 2025-09-08
+    late = next(t for t in built.inbox(office) if t.instance_title.startswith("SP-2025-0401"))
+    built.complete(office, late.id, {"remind_requirements": "查明原因"})
+    reply = next(t for t in built.inbox(actor(built, "lichou")) if t.bpmn_id == "D1_reply")
+    answer = {"reply_reason": "休假", "reply_measures": "落实限时办结制度"}
+    built.complete(actor(built, "lichou"), reply.id, answer)
+    judge = next(t for t in built.inbox(office) if t.bpmn_id == "D1_judge")
+    decision = {"disposal": "整改", "judge_opinion": "属实", "finding": "超时办结", "severity": "一般"}
+    built.complete(office, judge.id, decision)
+    yield built
+    built.close()
+
+
+def figures(engine: Engine, username: str = "zhangsan") -> dict[str, list[list[Any]]]:
+    f = StatFilter.parse(PERIOD, engine.clock.now().date())
+    found = engine.supervisor.statistic(actor(engine, username), "business_env", f)
+    return {t.name: [[c.value for c in row] for row in t.rows] for t in found.tables}
+
+
+def test_items_past_their_limit_per_department_problems_and_disposals(engine: Engine) -> None:
+    got = figures(engine)
+    assert got["approval_overview"] == [
+        ["监督审批事项", 4],
+        ["超过办理时限", 2],
+        ["其中仍未办结", 1],
+        ["按时限办结率", "50.0%"],
+    ]
+    assert got["approval_by_department"] == [
+        ["县行政审批服务局", 2, 1, "50.0%"],
+        ["县卫生健康局", 1, 1, "100.0%"],
+        ["县自然资源局", 1, 0, "0.0%"],
+    ]
+    problems = dict(map(tuple, got["approval_problems"]))  # type: ignore[arg-type]
+    assert problems == {"反复补正": 1, "超时办结": 1, "超时未办结": 1}
+    assert got["approval_disposals"] == [["已纠正，予以办结", 0], ["交承办部门整改", 1], ["移送问题线索", 0]]
+
+
+def test_the_figures_open_their_cases_and_only_supervisors_of_the_process_see_them(engine: Engine) -> None:
+    zhangsan = actor(engine, "zhangsan")
+    f = StatFilter.parse(PERIOD, engine.clock.now().date())
+    tables = engine.supervisor.statistic(zhangsan, "business_env", f).tables
+    table = next(t for t in tables if t.name == "approval_overview")
+    link = table.rows[2][1].link  # 其中仍未办结
+    listed = engine.supervisor.cases(zhangsan, CaseFilter.parse(link))
+    assert [r.title for r in listed.items] == ["SP-2025-0404 公共场所卫生许可（县卫生健康局）"]
+    assert figures(engine, "gaoyuan")["approval_overview"][0] == [
+        "监督审批事项",
+        4,
+    ]  # the office that runs it
+    with pytest.raises(NotFound):
+        figures(engine, "lichou")

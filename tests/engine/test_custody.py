@@ -1,0 +1,71 @@
+"""涉案款物 (issue 12 item 6): an item in custody keeps its clue or case from being archived — while it waits
+to be received, while it is in the store, while it is out — and the dashboard counts it until it is
+disposed of. (The whole walk, two people on every move, is workflows/custody/scenarios.)"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from engine import CHINA_TZ, Engine, InvalidSubmission
+from engine.stats import StatFilter
+from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
+from tests.engine.clues import actor, assign, complete, open_clue
+
+ITEM = {
+    "item_no": "KW-2025-0009",
+    "handling_office": "JC1",
+    "item_kind": "涉案物品",
+    "description": "笔记本电脑",
+    "quantity": "1台",
+    "obtained_by": "调取",
+    "obtained_on": "2025-09-01",
+    "holder_name": "褚丁",
+}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    workflows = make_workflows_dir(tmp_path, WORKFLOWS / "clue_disposal", WORKFLOWS / "custody")
+    built = build_engine(tmp_path, workflows, at=datetime(2025, 9, 1, 9, tzinfo=CHINA_TZ))
+    yield built
+    built.close()
+
+
+def _to_archive(engine: Engine, clue_no: str) -> int:
+    case = open_clue(engine, clue_no, "褚丁", "SPJ")
+    assign(engine, case, "JC1", "qianqi")
+    complete(engine, "qianqi", case, "A3_propose", {"method": "YYLJ", "reasons": "查无实据，予以了结。"})
+    complete(engine, "lisi", case, "A4_fg_approve", {"fg_decision": "同意", "fg_opinion": "同意。"})
+    complete(engine, "zhangsan", case, "A4_sj_approve", {"sj_decision": "同意", "sj_opinion": "同意。"})
+    return case
+
+
+ARCHIVE = {"archive_no": "AG-2025-9", "archived_on": "2025-09-01", "integrity_file_updated": True}
+
+
+def test_a_clue_with_an_item_not_yet_received_is_not_archived_and_one_of_another_case_does_not_count(
+    engine: Engine,
+) -> None:
+    case = _to_archive(engine, "XS-2025-0161")
+    engine.start(actor(engine, "qianqi"), "custody", {**ITEM, "case_no": "XS-2025-0161"})
+    engine.start(
+        actor(engine, "qianqi"), "custody", {**ITEM, "item_no": "KW-2025-0010", "case_no": "XS-2025-0999"}
+    )
+    with pytest.raises(InvalidSubmission) as refused:
+        complete(engine, "zhaoliu", case, "A_archive", ARCHIVE)
+    assert "KW-2025-0009" in refused.value.errors["_"] and "KW-2025-0010" not in refused.value.errors["_"]
+    assert [t.bpmn_id for t in engine.instance(actor(engine, "zhaoliu"), case).ready_tasks] == ["A_archive"]
+    f = StatFilter.parse({"from": "2025-09-01", "to": "2025-09-30"}, engine.clock.now().date())
+    table = engine.supervisor.statistic(actor(engine, "zhaoliu"), "custody", f).tables[0]
+    assert [[c.value for c in row] for row in table.rows][1] == ["涉案物品", 2, 2, 0]
+
+
+def test_a_cancelled_item_no_longer_holds_the_case(engine: Engine) -> None:
+    case = _to_archive(engine, "XS-2025-0162")
+    item = engine.start(actor(engine, "qianqi"), "custody", {**ITEM, "case_no": "XS-2025-0162"})
+    engine.interventions.cancel(actor(engine, "zhangsan"), item, "登记错误，作废")
+    complete(engine, "zhaoliu", case, "A_archive", ARCHIVE)
+    assert engine.instance(actor(engine, "zhaoliu"), case).status == "completed"
