@@ -16,6 +16,7 @@ from .clues import clue_statistics
 from .common import Cell, Facts, StatFilter, Statistic, StatTable
 from .custody import custody_statistics
 from .deadlines import deadline_statistics
+from .education import education_statistics
 from .forms import forms_statistics
 from .inquiries import inquiry_statistics
 from .inspections import inspection_statistics
@@ -37,6 +38,7 @@ STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "custody": custody_statistics,
     "interference": interference_statistics,
     "online_opinion": online_opinion_statistics,
+    "warning_education": education_statistics,
 }
 
 

@@ -1,5 +1,7 @@
-"""营商环境 supervision statistics (issue 12 D1, 审批时限监督): the approval items supervised and how many
-ran past their limit, per department, the problems found by kind and what the 营商办 did about them."""
+"""营商环境 supervision statistics (issue 12): D1 审批时限监督 — the approval items supervised and how many
+ran past their limit, per department, the problems found by kind and what the 营商办 did about them; D2
+企业诉求 and 政策兑现 in time or late and the enterprises' satisfaction; D3 涉企执法 — the complaints by
+kind and how they were handled."""
 
 from __future__ import annotations
 
@@ -62,6 +64,34 @@ def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str, chart
     return StatTable(name, title, (heading, "数量"), rows, chart)
 
 
+def _services(facts: Facts) -> StatTable:
+    """D2: requests and policy benefits per kind — how many, answered in time or late, still open late."""
+    requests = list(facts.session.scalars(facts.select("service_request", CaseFact)))
+    rows = []
+    for kind in ("企业诉求", "政策兑现"):
+        mine = [r for r in requests if r.code == kind]
+        in_time = sum(1 for r in mine if r.done_at and r.due and r.done_at <= r.due)
+        late = sum(1 for r in mine if r.done_at and r.due and r.done_at > r.due)
+        open_late = sum(1 for r in mine if not r.done_at and r.due and r.due < facts.today)
+        rows.append(
+            (
+                Cell(kind),
+                Cell(len(mine), facts.link("service_request", code=kind)),
+                Cell(in_time),
+                Cell(late, facts.link("service_request", code=kind, state="late")),
+                Cell(open_late, facts.link("service_request", code=kind, state="overdue")),
+            )
+        )
+    return StatTable(
+        "service_requests",
+        "首席服务官和政策兑现",
+        ("类型", "登记", "按期办结", "逾期办结", "逾期未办结"),
+        tuple(rows),
+        "bar",
+        (2, 3, 4),
+    )
+
+
 def business_env_statistics(facts: Facts) -> Statistic:
     items = _items(facts)
     return Statistic(
@@ -72,5 +102,9 @@ def business_env_statistics(facts: Facts) -> Statistic:
             _by_department(facts, items),
             _grouped(facts, "approval_problem", "approval_problems", "发现问题（按类型）", "问题类型", "bar"),
             _grouped(facts, "approval_disposal", "approval_disposals", "处置情况", "处置", "pie"),
+            _services(facts),
+            _grouped(facts, "service_visit", "service_visits", "企业满意度", "满意度", "pie"),
+            _grouped(facts, "enforcement", "enforcement_kinds", "涉企执法投诉（按类型）", "反映类型", "bar"),
+            _grouped(facts, "enforcement_result", "enforcement_results", "涉企执法投诉处理", "处理", "pie"),
         ),
     )
