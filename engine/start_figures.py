@@ -4,7 +4,9 @@ drafted and keeps them with the case (a later change of those cases never rewrit
 
 `approval_month`: the 营商办's monthly 通报 (D1) — the approval items due in the chosen month, per
 department, how many ran past their limit and how many of those are still not finished, from the facts
-the 审批时限监督 cases record (workflows/statistics.toml, kind approval_item)."""
+the 审批时限监督 cases record (workflows/statistics.toml, kind approval_item).
+`approval_history`: a D1 item's department's earlier items past their limit (the year before).
+`duty_year`: the county government's yearly report on the 两个责任 — every unit's 述责述廉 score and grade."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .db.models import ProcessInstance, Unit
@@ -53,7 +55,59 @@ def approval_month(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-FIGURES: dict[str, Callable[[Session, dict[str, Any]], dict[str, Any]]] = {"approval_month": approval_month}
+def approval_history(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """D1: how many earlier items of the same department ran past their limit in the year before this one was
+    received — the 营商办 reads it when it decides whether a problem is 反复发生 (a clue rather than 整改)."""
+    received = date.fromisoformat(str(data["received_on"])[:10])
+    late = session.scalar(
+        select(func.count(CaseFact.id))
+        .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
+        .where(
+            CaseFact.kind == "approval_item",
+            CaseFact.code == "late",
+            CaseFact.unit_id == data.get("subject_unit"),
+            CaseFact.at >= received - timedelta(days=365),
+            CaseFact.at <= received,
+            ProcessInstance.status != "cancelled",
+        )
+    )
+    return {"department_late_before": int(late or 0)}
+
+
+GRADES = ("好", "较好", "一般", "差")  # 述责述廉 grades, best first (duty_report's SZ_grade)
+
+
+def duty_year(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """The year's 述责述廉 (issue 12 item 9): each unit's score and grade, best first, and the grades counted,
+    from the facts the duty_report cases record (kind duty_report, keyed by year)."""
+    facts = session.execute(
+        select(CaseFact.unit_id, CaseFact.num, CaseFact.code)
+        .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
+        .where(
+            CaseFact.kind == "duty_report",
+            CaseFact.key == str(data["year"]),
+            CaseFact.num.is_not(None),
+            ProcessInstance.status != "cancelled",
+        )
+        .order_by(CaseFact.num.desc(), CaseFact.unit_id)
+    ).all()
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    scores = [{"unit": names.get(u, u), "total": int(n), "grade": g} for u, n, g in facts]
+    grades = [{"grade": g, "units": sum(1 for s in scores if s["grade"] == g)} for g in GRADES]
+    average = round(sum(s["total"] for s in scores) / len(scores), 1) if scores else 0
+    return {
+        "unit_scores": scores,
+        "grade_counts": grades,
+        "units_reported": len(scores),
+        "average_score": average,
+    }
+
+
+FIGURES: dict[str, Callable[[Session, dict[str, Any]], dict[str, Any]]] = {
+    "approval_month": approval_month,
+    "approval_history": approval_history,
+    "duty_year": duty_year,
+}
 
 
 def added(session: Session, meta: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from .clues import clue_statistics
 from .common import Cell, Facts, StatFilter, Statistic, StatTable
 from .custody import custody_statistics
 from .deadlines import deadline_statistics
+from .duty_reports import duty_report_statistics
 from .education import education_statistics
 from .forms import forms_statistics
 from .inquiries import inquiry_statistics
@@ -39,6 +40,7 @@ STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "interference": interference_statistics,
     "online_opinion": online_opinion_statistics,
     "warning_education": education_statistics,
+    "duty_reports": duty_report_statistics,
 }
 
 

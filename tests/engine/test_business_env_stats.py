@@ -82,3 +82,15 @@ def test_the_figures_open_their_cases_and_only_supervisors_of_the_process_see_th
     ]  # the office that runs it
     with pytest.raises(NotFound):
         figures(engine, "lichou")
+
+
+def test_an_item_knows_its_departments_earlier_items_past_their_limit(engine: Engine) -> None:
+    """反复发生: the 营商办 reads on the step how many of the department's items ran late the year before."""
+    office = actor(engine, "gaoyuan")
+    cases = {
+        v.title.split()[0]: v
+        for v in engine.supervisor.cases(actor(engine, "zhangsan"), CaseFilter.parse({})).items
+    }
+    second = engine.instance(office, cases["SP-2025-0402"].id)
+    assert second.data["department_late_before"] == 1  # SP-2025-0401, same department, imported first
+    assert engine.instance(office, cases["SP-2025-0403"].id).data["department_late_before"] == 0

@@ -96,6 +96,7 @@ def test_the_dashboard_draws_every_statistic_and_each_figure_opens_its_cases(wor
         "interference",
         "online_opinion",
         "warning_education",
+        "duty_reports",
     ):
         assert f'id="{section}"' in page
     charts = [json.loads(html.unescape(raw)) for raw in re.findall(r'data-chart="([^"]*)"', page)]
