@@ -87,6 +87,15 @@ NOT_TEXT: dict[str, Any] = {
     "reply_due": "2026-03-12",
     "problems": ["超过办理时限办结"],
     "rows": [{"department": "县行政审批服务局", "items": 12, "late": 2, "open_late": 1}],
+    "sessions": [
+        {
+            "session_title": "审批领域警示教育专场",
+            "edu_kind": "警示教育专场",
+            "planned_on": "2026-03-18",
+            "target": "县行政审批服务局",
+            "materials": "冯某案",
+        }
+    ],
     "unit_scores": [{"unit": "县财政局", "total": 88, "grade": "较好"}],
     "year": 2025,
     "tasks": [
@@ -328,7 +337,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
         ]  # dates in Chinese
         values += [
             str(v)
-            for rows in ("findings", "persons", "tasks", "items", "duties", "rows", "unit_scores")
+            for rows in ("findings", "persons", "tasks", "items", "duties", "rows", "unit_scores", "sessions")
             for item in fields.get(rows, [])
             for v in item.values()
             if not str(v)[:4].isdigit()
