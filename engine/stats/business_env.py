@@ -6,7 +6,7 @@ kind and how they were handled."""
 from __future__ import annotations
 
 from ..db.oversight import CaseFact
-from .common import Cell, Facts, Statistic, StatTable, share
+from .common import Cell, Facts, Statistic, StatTable, by_code_table, share
 
 
 def _items(facts: Facts) -> list[CaseFact]:
@@ -57,13 +57,6 @@ def _by_department(facts: Facts, items: list[CaseFact]) -> StatTable:
     )
 
 
-def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str, chart: str) -> StatTable:
-    rows = tuple(
-        (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind)
-    )
-    return StatTable(name, title, (heading, "数量"), rows, chart)
-
-
 def _services(facts: Facts) -> StatTable:
     """D2: requests and policy benefits per kind — how many, answered in time or late, still open late."""
     requests = list(facts.session.scalars(facts.select("service_request", CaseFact)))
@@ -100,11 +93,17 @@ def business_env_statistics(facts: Facts) -> Statistic:
         (
             _overview(facts, items),
             _by_department(facts, items),
-            _grouped(facts, "approval_problem", "approval_problems", "发现问题（按类型）", "问题类型", "bar"),
-            _grouped(facts, "approval_disposal", "approval_disposals", "处置情况", "处置", "pie"),
+            by_code_table(
+                facts, "approval_problem", "approval_problems", "发现问题（按类型）", "问题类型", "bar"
+            ),
+            by_code_table(facts, "approval_disposal", "approval_disposals", "处置情况", "处置", "pie"),
             _services(facts),
-            _grouped(facts, "service_visit", "service_visits", "企业满意度", "满意度", "pie"),
-            _grouped(facts, "enforcement", "enforcement_kinds", "涉企执法投诉（按类型）", "反映类型", "bar"),
-            _grouped(facts, "enforcement_result", "enforcement_results", "涉企执法投诉处理", "处理", "pie"),
+            by_code_table(facts, "service_visit", "service_visits", "企业满意度", "满意度", "pie"),
+            by_code_table(
+                facts, "enforcement", "enforcement_kinds", "涉企执法投诉（按类型）", "反映类型", "bar"
+            ),
+            by_code_table(
+                facts, "enforcement_result", "enforcement_results", "涉企执法投诉处理", "处理", "pie"
+            ),
         ),
     )

@@ -187,6 +187,16 @@ class Facts:
         return self._units.get(code or "", code or "—")
 
 
+def by_code_table(
+    facts: Facts, kind: str, name: str, title: str, heading: str, chart: str = "bar"
+) -> StatTable:
+    """Facts of `kind` counted per code (statistics.toml [orders] first), each count opening its cases."""
+    rows = tuple(
+        (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind)
+    )
+    return StatTable(name, title, (heading, "数量"), rows, chart)
+
+
 def share(part: int, whole: int) -> str:
     """A percentage as the office reports it: one decimal, or — when there is nothing to divide."""
     return f"{part * 100 / whole:.1f}%" if whole else "—"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import distinct, func
 
 from ..db.oversight import CaseFact
-from .common import Cell, Facts, Statistic, StatTable, share
+from .common import Cell, Facts, Statistic, StatTable, by_code_table, share
 
 
 def _coverage(facts: Facts) -> StatTable:
@@ -47,13 +47,6 @@ def _grades(facts: Facts) -> StatTable:
     return StatTable("inspection_grades", "等次分布", ("等次", "单位数", "占比"), rows, "pie")
 
 
-def _grouped(facts: Facts, kind: str, name: str, title: str, heading: str) -> StatTable:
-    rows = tuple(
-        (Cell(facts.label(code)), Cell(n, facts.link(kind, code=code))) for code, n in facts.by_code(kind)
-    )
-    return StatTable(name, title, (heading, "数量"), rows, "bar")
-
-
 def inspection_statistics(facts: Facts) -> Statistic:
     return Statistic(
         "inspections",
@@ -62,7 +55,7 @@ def inspection_statistics(facts: Facts) -> Statistic:
             _coverage(facts),
             _scores(facts),
             _grades(facts),
-            _grouped(facts, "finding", "findings_by_category", "发现问题（按类别）", "问题类别"),
-            _grouped(facts, "interview", "interviews", "约谈", "约谈类型"),
+            by_code_table(facts, "finding", "findings_by_category", "发现问题（按类别）", "问题类别"),
+            by_code_table(facts, "interview", "interviews", "约谈", "约谈类型"),
         ),
     )
