@@ -7,23 +7,20 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from engine import CHINA_TZ
 from engine.db.models import HumanTask, ProcessInstance
 from tests.browser.conftest import LiveServer, serve
 from tests.browser.pages import Person
 from tests.conftest import ROOT
-from tests.demo_county import played_demo
+from tests.demo_county import TODAY, played_demo
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-TODAY = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture(scope="module")
