@@ -29,6 +29,7 @@ from .context import EngineContext
 from .db.models import Attachment, AttachmentLink, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
+from .designer import Designer
 from .errors import NotFound
 from .extension_requests import ExtensionRequests
 from .facts import FactBook
@@ -82,6 +83,7 @@ class Engine:
         self.sign_ins = SignIns(self.ctx)
         self.operations = Operations(self.ctx)
         self.imports = CaseImports(self.ctx)
+        self.designer = Designer(self.ctx)
         self.keeps_calendar = calendar is None  # else a test's fixed calendar
         if self.keeps_calendar:
             self.calendar_desk.refresh()  # the county's overrides, once the schema exists

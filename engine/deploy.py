@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import guards, start_figures
-from .catalog import build_bundle, discover, read_sources
+from .catalog import ProcessBundle, build_bundle, discover, read_sources
 from .context import EngineContext
 from .db.models import ProcessVersion
 from .documents import catalog, catalog_problems
@@ -24,17 +24,7 @@ def deploy_folder(ctx: EngineContext, session: Session, folder: Path, by: str) -
 
 
 def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str], by: str) -> DeployResult:
-    bundle = build_bundle(sources, ctx.roles)
-    documents_dir = Path(ctx.settings.workflows_dir) / "documents"
-    broken = catalog_problems(documents_dir)
-    if broken:
-        raise DeployRejected(broken)
-    figures = start_figures.unknown(bundle.meta) + guards.unknown(bundle.meta)
-    if figures:
-        raise DeployRejected(figures)
-    unknown = _unknown_document_kinds(sources, documents_dir)
-    if unknown:
-        raise DeployRejected([f"脚本使用了 documents.toml 中没有的文书类型：{', '.join(unknown)}"])
+    bundle = checked_bundle(ctx, sources)
     existing = session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.process_id == bundle.process_id, ProcessVersion.sha256 == bundle.sha256
@@ -59,6 +49,22 @@ def deploy_sources(ctx: EngineContext, session: Session, sources: dict[str, str]
     session.add(row)
     session.flush()
     return DeployResult(bundle.process_id, row.version, created=True)
+
+
+def checked_bundle(ctx: EngineContext, sources: dict[str, str]) -> ProcessBundle:
+    """Parse and lint the process's sources with everything deploy checks; DeployRejected lists why not."""
+    bundle = build_bundle(sources, ctx.roles)
+    documents_dir = Path(ctx.settings.workflows_dir) / "documents"
+    broken = catalog_problems(documents_dir)
+    if broken:
+        raise DeployRejected(broken)
+    figures = start_figures.unknown(bundle.meta) + guards.unknown(bundle.meta)
+    if figures:
+        raise DeployRejected(figures)
+    unknown = _unknown_document_kinds(sources, documents_dir)
+    if unknown:
+        raise DeployRejected([f"脚本使用了 documents.toml 中没有的文书类型：{', '.join(unknown)}"])
+    return bundle
 
 
 _ISSUED_KIND = re.compile(r"issue_document\(\s*(?:\"|'|&quot;|&apos;)(\w+)")

@@ -43,6 +43,8 @@ class RoleBook:
     need_to_know: frozenset[str] = frozenset()  # confidentiality levels only participants may see
     interventions: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> roles that may
     calendar_editors: frozenset[str] = frozenset()  # roles that keep the working-day calendar's overrides
+    designers: frozenset[str] = frozenset()  # roles that edit, check and deploy procedures (/designer)
+    administrators: frozenset[str] = frozenset()  # roles that also force a deploy and migrate cases
 
     @classmethod
     def load(cls, path: Path) -> RoleBook:
@@ -64,6 +66,8 @@ class RoleBook:
             frozenset(raw.get("need_to_know", ())),
             interventions,
             frozenset(raw.get("calendar_editors", ())),
+            frozenset(raw.get("designer", {}).get("design", ())),
+            frozenset(raw.get("designer", {}).get("administer", ())),
         )
 
     def by_lane(self, lane: str | None) -> Role | None:

@@ -354,6 +354,7 @@ class Document(Base):
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # the voided one it replaces
 
 
-# The supervisors' tables (search, facts, interventions, 回避) live in oversight.py; importing it here
-# puts them in Base.metadata wherever the models are loaded (migrations, schema checks).
-from . import oversight  # noqa: E402, F401
+# The supervisors' tables (search, facts, interventions, 回避) live in oversight.py, the designers' drafts in
+# designs.py; importing them here puts them in Base.metadata wherever the models are loaded (migrations,
+# schema checks).
+from . import designs, oversight  # noqa: E402, F401

@@ -27,6 +27,8 @@ from .. import scripting
 from ..clock import Clock
 from ..errors import Conflict, ProcessFailed
 from .messages import deliver_caught, deliver_start, thrown_messages, waiting_messages
+from .migration import blockers as migration_blockers
+from .migration import migrate
 from .parsing import ParsedProcess, TaskSpecFacts, parse_process
 from .periodic import collapse_repeats
 from .serializer import ENCODER_LOCK as _ENCODER_LOCK
@@ -38,6 +40,8 @@ __all__ = [
     "collapse_repeats",
     "deliver_caught",
     "deliver_start",
+    "migrate",
+    "migration_blockers",
     "parse_process",
     "thrown_messages",
     "waiting_messages",

@@ -52,7 +52,9 @@ def parse_process(bpmn: dict[str, Any], dmn: dict[str, Any], process_id: str) ->
             parser.add_dmn_xml(root, filename=filename)
         if process_id not in parser.get_process_ids():
             found = sorted(parser.get_process_ids())
-            raise DeployRejected([f"未找到可执行流程 {process_id}（process id not found among {found}）"])
+            raise DeployRejected(
+                [f"元素 {process_id}: 未找到可执行流程 {process_id}（可执行的流程：{found or '无'}）"]
+            )
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

@@ -1,0 +1,176 @@
+"""The process designers' room (issue 13): the model library with versions and diffs, drafts saved and
+validated, scenario runs, deploy (forced only by an administrator, with a reason) and the migration of
+running cases. Only holders of roles.toml `[designer]` roles reach any of it; everyone else: NotFound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .. import audit
+from ..context import EngineContext
+from ..deploy import deploy_sources
+from ..errors import DeployRejected, NotFound, NotPermitted, Refused
+from ..records import Actor
+from . import drafts, files, library, migration
+from .checks import deployable, validate
+from .diff import VersionDiff, diff_sources
+from .drafts import DraftView
+from .foreign import new_process_sources
+from .library import ProcessEntry
+from .migration import MigrationCheck, MigrationOutcome
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .scenario_runs import ScenarioResult
+
+__all__ = ["DeployOutcome", "Designer", "DraftView", "MigrationCheck", "MigrationOutcome", "Problem"]
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    process_id: str
+    version: int
+    created: bool
+    scenarios: tuple[ScenarioResult, ...]
+    forced: bool
+
+
+class Designer:
+    def __init__(self, ctx: EngineContext):
+        self.ctx = ctx
+
+    def may_design(self, actor: Actor) -> bool:
+        return bool(actor.roles & self.ctx.roles.designers)
+
+    def may_administer(self, actor: Actor) -> bool:
+        return bool(actor.roles & self.ctx.roles.administrators)
+
+    def _require(self, actor: Actor) -> None:
+        if not self.may_design(actor):
+            raise NotFound("页面不存在")
+
+    def library(self, actor: Actor) -> list[ProcessEntry]:
+        """Every deployed process with its versions (who, when, hash, cases on each) and its draft."""
+        self._require(actor)
+        with self.ctx.db.reading() as session:
+            return library.entries(session)
+
+    def draft(self, actor: Actor, process_id: str) -> DraftView:
+        self._require(actor)
+        with self.ctx.db.transaction() as session:
+            return drafts.view(drafts.open_draft(self.ctx, session, actor, process_id))
+
+    def history(self, actor: Actor, process_id: str) -> list[DraftView]:
+        self._require(actor)
+        with self.ctx.db.reading() as session:
+            return drafts.history(session, process_id)
+
+    def save(self, actor: Actor, process_id: str, sources: dict[str, str], note: str = "") -> DraftView:
+        """Save the draft's files (a file left out is dropped from the draft); each is checked first."""
+        self._require(actor)
+        checked = {name: files.checked_file(name, text.encode("utf-8")) for name, text in sources.items()}
+        with self.ctx.db.transaction() as session:
+            drafts.open_draft(self.ctx, session, actor, process_id)
+            return drafts.view(drafts.save(self.ctx, session, actor, process_id, checked, note))
+
+    def put_file(self, actor: Actor, process_id: str, name: str, content: bytes) -> DraftView:
+        """Upload one file into the draft (replacing the file of that name)."""
+        self._require(actor)
+        text = files.checked_file(name, content)
+        with self.ctx.db.transaction() as session:
+            current = drafts.open_draft(self.ctx, session, actor, process_id)
+            sources = {**current.sources, name: text}
+            return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, f"上传 {name}"))
+
+    def import_model(self, actor: Actor, name: str, content: bytes) -> DraftView:
+        """A BPMN file from another modeler as the draft of a new process (its id from the file)."""
+        self._require(actor)
+        text = files.checked_file(name, content)
+        process_id, sources = new_process_sources(name, text)
+        with self.ctx.db.transaction() as session:
+            if library.is_deployed(session, process_id) or drafts.latest(session, process_id) is not None:
+                raise Refused(f"流程 {process_id} 已存在：请在它的草稿中上传文件")
+            return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, f"导入 {name}"))
+
+    def validate(self, actor: Actor, process_id: str) -> list[Problem]:
+        return validate(self.ctx, self.draft(actor, process_id).sources)
+
+    def run_scenarios(self, actor: Actor, process_id: str) -> list[ScenarioResult]:
+        draft = self.draft(actor, process_id)
+        problems = validate(self.ctx, draft.sources)
+        if problems:
+            raise DeployRejected([p.message for p in problems])
+        from .scenario_runs import run_scenarios
+
+        return run_scenarios(self.ctx.settings, process_id, draft.sources)
+
+    def deploy(self, actor: Actor, process_id: str, force_reason: str = "") -> DeployOutcome:
+        """Make the draft the newest version: it must validate; its scenarios must pass, unless an
+        administrator forces the deploy with a reason (kept in the audit trail with the failures)."""
+        results = tuple(self.run_scenarios(actor, process_id))
+        failed = [r for r in results if not r.passed]
+        forced = bool(failed)
+        if failed and not force_reason.strip():
+            raise Refused(f"有 {len(failed)} 个场景未通过，不能部署：" + "；".join(r.message for r in failed))
+        if failed and not self.may_administer(actor):
+            raise NotPermitted("只有系统管理员可以在场景未通过时强制部署")
+        with self.ctx.db.transaction() as session:
+            draft = drafts.open_draft(self.ctx, session, actor, process_id)
+            result = deploy_sources(self.ctx, session, deployable(draft.sources), actor.username)
+            draft.deployed_version = result.version
+            audit.append(
+                session,
+                self.ctx.audit_key,
+                at=self.ctx.clock.now(),
+                actor=actor.username,
+                kind="deploy_forced" if forced else "process_deployed",
+                payload={
+                    "process": process_id,
+                    "version": result.version,
+                    "draft_revision": draft.revision,
+                    "scenarios": {r.name: r.passed for r in results},
+                    **(_forced(force_reason, failed) if forced else {}),
+                },
+            )
+        return DeployOutcome(process_id, result.version, result.created, results, forced)
+
+    def diff(self, actor: Actor, process_id: str, before: int, after: int | None) -> VersionDiff:
+        """Between two versions, or (after=None) between a version and the draft."""
+        self._require(actor)
+        old = self.sources(actor, process_id, before)
+        if after is None:
+            return diff_sources(old, self.draft(actor, process_id).sources)
+        new = self.sources(actor, process_id, after)
+        return diff_sources(old, new)
+
+    def sources(self, actor: Actor, process_id: str, version: int) -> dict[str, str]:
+        self._require(actor)
+        with self.ctx.db.reading() as session:
+            return dict(migration.target_version(session, process_id, version).sources)
+
+    def precheck(self, actor: Actor, process_id: str, version: int) -> list[MigrationCheck]:
+        self._require_admin(actor)
+        with self.ctx.db.reading() as session:
+            return migration.precheck(self.ctx, session, process_id, version)
+
+    def migrate(
+        self, actor: Actor, process_id: str, version: int, instance_ids: list[int], reason: str
+    ) -> list[MigrationOutcome]:
+        """Each case in its own transaction; one that cannot move or fails stays as it was."""
+        self._require_admin(actor)
+        if not reason.strip():
+            raise Refused("请写明迁移的理由")
+        return [
+            migration.migrate_case(self.ctx, actor, i, process_id, version, reason.strip())
+            for i in instance_ids
+        ]
+
+    def _require_admin(self, actor: Actor) -> None:
+        self._require(actor)
+        if not self.may_administer(actor):
+            raise NotPermitted("只有系统管理员可以迁移案件")
+
+
+def _forced(reason: str, failed: list[ScenarioResult]) -> dict[str, object]:
+    return {"reason": reason.strip(), "failed": [r.message for r in failed]}

@@ -1,0 +1,171 @@
+"""The process designers' room (issue 13): drafts, validation pinned to elements, models from other
+tools, hostile uploads, diffs, the scenario gate on deploy, and who may reach any of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from engine import Engine, NotFound, NotPermitted
+from engine.catalog import read_sources
+from engine.db.models import AuditEvent
+from engine.errors import Refused
+from tests.conftest import FIXTURES, WORKFLOWS, build_engine, make_workflows_dir
+
+CAMUNDA = FIXTURES / "foreign" / "camunda_review.bpmn"
+
+
+@pytest.fixture
+def studio(tmp_path: Path) -> Iterator[Engine]:
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, FIXTURES / "mini"))
+    yield engine
+    engine.close()
+
+
+def person(engine: Engine, username: str):  # type: ignore[no-untyped-def]
+    found = engine.actor_by_name(username)
+    assert found is not None
+    return found
+
+
+def _renamed(sources: dict[str, str], old: str, new: str) -> dict[str, str]:
+    bpmn = sources["process.bpmn"]
+    assert old in bpmn
+    return {**sources, "process.bpmn": bpmn.replace(old, new)}
+
+
+@pytest.mark.parametrize("folder", sorted(p.parent.name for p in WORKFLOWS.glob("*/process.toml")))
+def test_every_procedure_of_the_county_validates_clean_in_the_designer(folder: str, tmp_path: Path) -> None:
+    """The checks for models from other tools find nothing to say about the county's own procedures."""
+    from engine.designer.checks import validate
+
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, WORKFLOWS / folder), seed=False)
+    try:
+        assert validate(engine.ctx, read_sources(WORKFLOWS / folder)) == []
+    finally:
+        engine.close()
+
+
+def test_a_draft_is_saved_in_revisions_and_audited_never_live(studio: Engine) -> None:
+    fang = person(studio, "fangzheng")
+    first = studio.designer.draft(fang, "mini")
+    assert first.revision == 1 and first.base_version == 1 and "scenarios/reply_late.json" in first.sources
+    changed = _renamed(first.sources, 'name="答复函询"', 'name="答复函询材料"')
+    second = studio.designer.save(fang, "mini", changed, "改名")
+    assert second.revision == 2 and studio.designer.save(fang, "mini", changed).revision == 2  # same files
+    assert [d.revision for d in studio.designer.history(fang, "mini")] == [2, 1]
+    assert [v.version for v in studio.designer.library(fang)[0].versions] == [1]  # nothing deployed
+    with studio.ctx.db.reading() as session:
+        kinds = list(session.scalars(select(AuditEvent.kind).where(AuditEvent.kind == "draft_saved")))
+    assert len(kinds) == 2
+
+
+def test_only_designers_reach_the_designer_and_only_administrators_migrate(studio: Engine) -> None:
+    for outsider in ("zhangsan", "qianqi", "zhaoliu"):
+        with pytest.raises(NotFound):
+            studio.designer.library(person(studio, outsider))
+    with pytest.raises(NotPermitted):
+        studio.designer.precheck(person(studio, "fangzheng"), "mini", 1)
+    assert studio.designer.precheck(person(studio, "xuming"), "mini", 1) == []
+
+
+def test_validation_pins_each_problem_to_its_element(studio: Engine) -> None:
+    fang = person(studio, "fangzheng")
+    sources = studio.designer.draft(fang, "mini").sources
+    broken = _renamed(sources, 'name="分管副书记"', 'name="不存在的科室"')
+    broken["process.bpmn"] = broken["process.bpmn"].replace(
+        "<bpmn:script>", "<bpmn:script>reply_due = (\n", 1
+    )
+    studio.designer.save(fang, "mini", broken)
+    problems = studio.designer.validate(fang, "mini")
+    by_element = {p.element: p for p in problems}
+    assert "lane_fg" in by_element and "不是 roles.toml 中的角色泳道" in by_element["lane_fg"].message
+    assert by_element["lane_fg"].file == "process.bpmn"
+    assert "escalate" in by_element  # the user task of that lane has nobody to do it
+
+
+def test_a_model_from_camunda_modeler_lists_everything_it_lacks_in_chinese(studio: Engine) -> None:
+    fang = person(studio, "fangzheng")
+    draft = studio.designer.import_model(fang, "camunda_review.bpmn", CAMUNDA.read_bytes())
+    assert draft.process_id == "clue_review" and "process.toml" in draft.sources
+    problems = studio.designer.validate(fang, "clue_review")
+    said = {(p.element, p.file) for p in problems}
+    text = "\n".join(p.message for p in problems)
+    assert ("clue_review", "process.bpmn") in said and "可执行" in text  # isExecutable="false"
+    assert ("Lane_office", "process.bpmn") in said  # a lane that is no role
+    assert ("Task_sign", "process.bpmn") in said and "不在任何泳道" in text
+    assert ("Task_archive", "process.bpmn") in said and "服务任务" in text
+    assert ("Store_cases", "process.bpmn") in said and "数据存储" in text
+    assert "assignee" in text and "formKey" in text  # Camunda's settings are said to do nothing here
+    assert all(p.file == "process.bpmn" and p.element for p in problems)
+    with pytest.raises(Refused, match="已存在"):
+        studio.designer.import_model(fang, "camunda_review.bpmn", CAMUNDA.read_bytes())
+
+
+HOSTILE = {
+    "doctype.bpmn": (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+        "DOCTYPE",
+    ),
+    "entity.bpmn": (b'<?xml version="1.0"?><x><!ENTITY e "boom"></x>', "实体"),
+    "page.bpmn": (b"<html><body>not a model</body></html>", "不是 BPMN"),
+    "huge.bpmn": (b"<x>" + b"a" * (3 * 1024 * 1024) + b"</x>", "文件过大"),
+    "latin1.bpmn": ("<x>函询</x>".encode("gb18030"), "UTF-8"),
+    "forms/start.schema.json": (b"{not json", "不是有效的 JSON"),
+    "../escape.bpmn": (b"<x/>", "只能上传"),
+    "run.py": (b"print(1)", "只能上传"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_or_broken_upload_is_refused_with_its_reason_and_nothing_kept(
+    studio: Engine, name: str
+) -> None:
+    fang = person(studio, "fangzheng")
+    before = studio.designer.draft(fang, "mini")
+    content, reason = HOSTILE[name]
+    with pytest.raises(Refused, match=reason):
+        studio.designer.put_file(fang, "mini", name, content)
+    assert studio.designer.draft(fang, "mini").revision == before.revision
+
+
+def test_the_diff_of_two_real_versions_lists_what_changed(studio: Engine) -> None:
+    fang, xu = person(studio, "fangzheng"), person(studio, "xuming")
+    sources = studio.designer.draft(fang, "mini").sources
+    changed = _renamed(sources, 'name="答复函询"', 'name="答复函询材料"')
+    changed["process.bpmn"] = changed["process.bpmn"].replace(
+        'id="end_ok" name="了结"', 'id="end_ok" name="采信了结"'
+    )
+    studio.designer.save(fang, "mini", changed)
+    outcome = studio.designer.deploy(xu, "mini")
+    assert outcome.version == 2 and outcome.created and not outcome.forced
+    assert outcome.scenarios and all(r.passed for r in outcome.scenarios)
+    diff = studio.designer.diff(fang, "mini", 1, 2)
+    changes = {(e.element, c.field, c.before, c.after) for e in diff.changed for c in e.changes}
+    assert ("reply", "name", "答复函询", "答复函询材料") in changes
+    assert ("end_ok", "name", "了结", "采信了结") in changes
+    assert not diff.added and not diff.removed
+
+
+def test_a_draft_whose_scenarios_fail_is_refused_unless_an_administrator_forces_it(studio: Engine) -> None:
+    fang, xu = person(studio, "fangzheng"), person(studio, "xuming")
+    sources = studio.designer.draft(fang, "mini").sources
+    # the reply period shrinks from 15 to 10 working days: the scenarios' dates no longer hold
+    studio.designer.save(
+        fang, "mini", {**sources, "process.toml": sources["process.toml"].replace("15", "10")}
+    )
+    with pytest.raises(Refused, match="个场景未通过"):
+        studio.designer.deploy(fang, "mini")
+    with pytest.raises(NotPermitted):
+        studio.designer.deploy(fang, "mini", force_reason="急用")
+    outcome = studio.designer.deploy(xu, "mini", force_reason="县委要求本周上线，场景随后修正")
+    assert outcome.forced and outcome.version == 2
+    with studio.ctx.db.reading() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "deploy_forced"))
+    assert event is not None
+    payload = json.loads(event.payload) if isinstance(event.payload, str) else event.payload
+    assert payload["reason"] == "县委要求本周上线，场景随后修正" and payload["failed"]
