@@ -139,6 +139,7 @@ def complete(task_id: int) -> Any:
 
 from . import (  # noqa: E402, F401 — routes join bp
     calendar,
+    designer,
     documents,
     extensions,
     imports,
