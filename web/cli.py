@@ -26,6 +26,7 @@ from engine.storyline import seed_demo_cases
 from engine.worker import run_forever
 
 from .cli_common import open_engine as _engine
+from .cli_designer import test_command
 from .cli_imports import import_command
 from .cli_operations import audit, backup_command, keys, restore_command, token
 from .logs import FORMATS, LEVELS
@@ -321,5 +322,5 @@ def show_settings() -> None:
         click.echo(f"{env}={default}\n    {help_text}")
 
 
-for _command in (backup_command, restore_command, token, audit, keys, import_command):
+for _command in (backup_command, restore_command, token, audit, keys, import_command, test_command):
     main.add_command(_command)

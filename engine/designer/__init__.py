@@ -4,10 +4,13 @@ running cases. Only holders of roles.toml `[designer]` roles reach any of it; ev
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import audit
+from ..catalog import read_sources
 from ..context import EngineContext
 from ..deploy import deploy_sources
 from ..errors import DeployRejected, NotFound, NotPermitted, Refused
@@ -101,9 +104,22 @@ class Designer:
         problems = validate(self.ctx, draft.sources)
         if problems:
             raise DeployRejected([p.message for p in problems])
-        from .scenario_runs import run_scenarios
+        return _scenarios(self.ctx, process_id, draft.sources)
 
-        return run_scenarios(self.ctx.settings, process_id, draft.sources)
+    def test_folder(self, folder: Path) -> tuple[str, list[ScenarioResult]]:
+        """`qinglian test PATH`: the scenarios of a process folder on disk, as a draft of it would run."""
+        sources = {
+            **read_sources(folder),
+            **{
+                f"scenarios/{p.name}": p.read_text("utf-8")
+                for p in sorted((folder / "scenarios").glob("*.json"))
+            },
+        }
+        problems = validate(self.ctx, sources)
+        if problems:
+            raise DeployRejected([p.message for p in problems])
+        process_id = str(tomllib.loads(sources["process.toml"])["process"]["id"])
+        return process_id, _scenarios(self.ctx, process_id, sources)
 
     def deploy(self, actor: Actor, process_id: str, force_reason: str = "") -> DeployOutcome:
         """Make the draft the newest version: it must validate; its scenarios must pass, unless an
@@ -174,3 +190,10 @@ class Designer:
 
 def _forced(reason: str, failed: list[ScenarioResult]) -> dict[str, object]:
     return {"reason": reason.strip(), "failed": [r.message for r in failed]}
+
+
+def _scenarios(ctx: EngineContext, process_id: str, sources: dict[str, str]) -> list[ScenarioResult]:
+    # imported on use: scenario_runs builds Engines, and engine.api imports this package
+    from .scenario_runs import run_scenarios
+
+    return run_scenarios(ctx.settings, process_id, sources)

@@ -131,3 +131,22 @@ def test_approval_items_are_imported_from_the_command_line(
     assert "已登记 1 件，未登记 1 行" in result.output
     refused = runner.invoke(main, ["import", "approval_supervision", str(table), "--as", "lichou"])
     assert refused.exit_code == 1 and "文件未导入" in refused.output
+
+
+def test_the_scenarios_of_a_folder_or_a_draft_run_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 #4: `qinglian test [PATH]` runs the scenarios; a failing one is named and exits 1."""
+    run("init", "--demo")
+    code, out = run("test")
+    assert code == 0 and "通过  mini/scenarios/reply_late.json" in out and "未通过 0 个" in out
+    broken = tmp_path / "broken" / "mini"
+    shutil.copytree(FIXTURES / "mini", broken)
+    toml = broken / "process.toml"
+    toml.write_text(toml.read_text("utf-8").replace("reply_days = 15", "reply_days = 10"), "utf-8")
+    code, out = run("test", str(broken))
+    assert code == 1 and "未通过  mini/scenarios/reply_late.json" in out
+    assert (
+        "数据 reply_due 为 '2025-10-16'，应为 '2025-10-23'" in out
+        and "场景 2 个，通过 1 个，未通过 1 个" in out
+    )
+    code, out = run("test", "--draft", "mini", "--as", "fangzheng")  # the draft opens from version 1
+    assert code == 0 and "场景 2 个，通过 2 个" in out
