@@ -17,10 +17,11 @@ $(PY_STAMP): pyproject.toml
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-$(JS_STAMP): package.json package-lock.json tools/copy_vendor.mjs
-	@echo "setting up front-end assets (bpmn-js, ECharts) …"
+$(JS_STAMP): package.json package-lock.json tools/copy_vendor.mjs tools/build_designer.mjs $(wildcard web/static/designer_src/*)
+	@echo "setting up front-end assets (bpmn-js, ECharts, the process designer) …"
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@node tools/copy_vendor.mjs >/dev/null
+	@node tools/build_designer.mjs >/dev/null
 	@touch $@
 
 $(MO): web/translations/en/LC_MESSAGES/messages.po $(PY_STAMP)
