@@ -33,6 +33,11 @@ KIND_NAMES = {
     "attachment_download_denied": "下载被拒",
     "recusal": "回避",
     "cases_imported": "批量导入",
+    "instance_migrated": "迁移到新版本",
+    "migration_failed": "迁移未成功",
+    "draft_saved": "保存流程草稿",
+    "process_deployed": "部署流程",
+    "deploy_forced": "强制部署流程",
 }
 
 

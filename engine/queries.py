@@ -326,7 +326,12 @@ def history(
             "messages_sent": "发送消息（启动关联流程）",
             "message_received": "收到关联流程的消息",
             "recusal": "回避",
+            "instance_migrated": "迁移到新版本",
+            "migration_failed": "迁移未成功，案件保持原状",
         }.get(ev.kind, "系统记录")
+        if ev.kind == "instance_migrated":
+            moved = f"由第 {payload['from_version']} 版迁移到第 {payload['to_version']} 版"
+            title = f"{moved}：{payload['reason']}"
         who = names.get(ev.actor) or ("系统" if ev.actor == "system" else ev.actor)
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         words = tuple(labels.shown(terms, data, names.get)) if terms and data else ()

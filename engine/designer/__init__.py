@@ -15,7 +15,7 @@ from ..context import EngineContext
 from ..deploy import deploy_sources
 from ..errors import DeployRejected, NotFound, NotPermitted, Refused
 from ..records import Actor
-from . import drafts, files, library, migration
+from . import drafts, files, library, migration, names
 from .checks import deployable, validate
 from .diff import VersionDiff, diff_sources
 from .drafts import DraftView
@@ -95,6 +95,12 @@ class Designer:
             if library.is_deployed(session, process_id) or drafts.latest(session, process_id) is not None:
                 raise Refused(f"流程 {process_id} 已存在：请在它的草稿中上传文件")
             return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, f"导入 {name}"))
+
+    def decisions(self, actor: Actor, process_id: str) -> list[str]:
+        return names.decisions(self.draft(actor, process_id).sources)
+
+    def messages(self, actor: Actor, process_id: str) -> list[str]:
+        return names.messages(self.draft(actor, process_id).sources)
 
     def validate(self, actor: Actor, process_id: str) -> list[Problem]:
         return validate(self.ctx, self.draft(actor, process_id).sources)
