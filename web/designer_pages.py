@@ -62,7 +62,9 @@ def save_file(process_id: str, name: str) -> Any:
     engine, actor = engine_of(), current_actor()
     text = request.get_data(as_text=True)
     try:
-        draft = engine.designer.put_file(actor, process_id, name, text.encode("utf-8"))
+        draft = engine.designer.put_file(
+            actor, process_id, name, text.encode("utf-8"), f"在编辑器中修改 {name}"
+        )
     except Refused as exc:
         return jsonify(saved=False, error=str(exc), problems=[]), 422
     problems = engine.designer.validate(actor, process_id)

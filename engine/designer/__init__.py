@@ -77,14 +77,16 @@ class Designer:
             drafts.open_draft(self.ctx, session, actor, process_id)
             return drafts.view(drafts.save(self.ctx, session, actor, process_id, checked, note))
 
-    def put_file(self, actor: Actor, process_id: str, name: str, content: bytes) -> DraftView:
+    def put_file(self, actor: Actor, process_id: str, name: str, content: bytes, note: str = "") -> DraftView:
         """Upload one file into the draft (replacing the file of that name)."""
         self._require(actor)
         text = files.checked_file(name, content)
         with self.ctx.db.transaction() as session:
             current = drafts.open_draft(self.ctx, session, actor, process_id)
             sources = {**current.sources, name: text}
-            return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, f"上传 {name}"))
+            return drafts.view(
+                drafts.save(self.ctx, session, actor, process_id, sources, note or f"上传 {name}")
+            )
 
     def import_model(self, actor: Actor, name: str, content: bytes) -> DraftView:
         """A BPMN file from another modeler as the draft of a new process (its id from the file)."""

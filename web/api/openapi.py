@@ -39,10 +39,24 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/deadlines": STAT_FILTERS[2:5],
     "/notifications": _query("unread"),
     "/reports/{kind}": _query("value"),
+    "/designer/processes/{process_id}/diff": _query("from", "to"),
+    "/designer/processes/{process_id}/migration": _query("version"),
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/instances"): {"process": {"type": "string"}, "data": {"type": "object"}},
     ("post", "/tasks/{task_id}/complete"): {"data": {"type": "object"}},
+    ("put", "/designer/processes/{process_id}/draft"): {
+        "sources": {"type": "object", "description": "文件名 → 文本：草稿的全部文件"},
+        "note": {"type": "string"},
+    },
+    ("post", "/designer/processes/{process_id}/deploy"): {
+        "force_reason": {"type": "string", "description": "场景未通过时强制部署的理由（系统管理员）"}
+    },
+    ("post", "/designer/processes/{process_id}/migration"): {
+        **REASON,
+        "version": {"type": "integer", "description": "目标版本"},
+        "instances": {"type": "array", "items": {"type": "integer"}, "description": "要迁移的案件"},
+    },
     ("post", "/instances/{instance_id}/{kind}"): {
         **REASON,
         "task_id": {"type": "integer", "description": "remind：只催办这一事项"},

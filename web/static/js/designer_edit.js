@@ -25,7 +25,7 @@
     list.innerHTML = '';
     problems.forEach(function (p) {
       var item = document.createElement('li');
-      var text = (p.element ? '【' + p.element + '】' : '') + p.message;
+      var text = p.message;
       if (p.element) {
         var link = document.createElement('a');
         link.href = '#';
