@@ -169,3 +169,55 @@ def test_a_draft_whose_scenarios_fail_is_refused_unless_an_administrator_forces_
     assert event is not None
     payload = json.loads(event.payload) if isinstance(event.payload, str) else event.payload
     assert payload["reason"] == "县委要求本周上线，场景随后修正" and payload["failed"]
+
+
+def _model(body: str, executable: str = "true") -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">'
+        f'<bpmn:process id="p" isExecutable="{executable}">'
+        '<bpmn:laneSet id="ls"><bpmn:lane id="lane_jc" name="承办室"><bpmn:flowNodeRef>t</bpmn:flowNodeRef>'
+        f"</bpmn:lane></bpmn:laneSet>{body}</bpmn:process></bpmn:definitions>"
+    )
+
+
+FOREIGN_RULES = {
+    "not executable": (_model("", executable="false"), "p", "可执行"),
+    "service task": (_model('<bpmn:serviceTask id="t" name="归档"/>'), "t", "服务任务"),
+    "send task": (_model('<bpmn:sendTask id="t"/>'), "t", "发送任务"),
+    "receive task": (_model('<bpmn:receiveTask id="t"/>'), "t", "接收任务"),
+    "manual task": (_model('<bpmn:manualTask id="t"/>'), "t", "手工任务"),
+    "data store": (_model('<bpmn:dataStoreReference id="s"/>'), "s", "数据存储"),
+    "complex gateway": (_model('<bpmn:complexGateway id="g"/>'), "g", "复杂网关"),
+    "event gateway": (_model('<bpmn:eventBasedGateway id="g"/>'), "g", "事件网关"),
+    "lane without role": (_model("").replace('name="承办室"', 'name="Sales"'), "lane_jc", "角色泳道"),
+    "task outside lanes": (_model('<bpmn:userTask id="u"/>'), "u", "不在任何泳道"),
+    "task without form": (_model('<bpmn:userTask id="t"/>'), "t", "没有表单"),
+    "script without text": (_model('<bpmn:scriptTask id="t"/>'), "t", "没有脚本"),
+    "script not python": (
+        _model('<bpmn:scriptTask id="t" scriptFormat="javascript"><bpmn:script>x=1</bpmn:script>'
+               "</bpmn:scriptTask>"),
+        "t",
+        "只运行 Python",
+    ),
+    "another tool's extension": (
+        _model('<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="x"/>'
+               "</bpmn:extensionElements></bpmn:serviceTask>"),
+        "t",
+        "taskDefinition",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", sorted(FOREIGN_RULES))
+def test_each_rule_for_models_from_other_tools_names_the_file_and_element(rule: str) -> None:
+    from engine.designer.foreign import foreign_problems
+    from engine.roles import RoleBook
+    from engine.xmlsafe import parse_xml
+
+    text, element, words = FOREIGN_RULES[rule]
+    roles = RoleBook.load(WORKFLOWS / "roles.toml")
+    problems = foreign_problems("model.bpmn", parse_xml(text.encode(), "model.bpmn").getroot(), roles)
+    hits = [p for p in problems if f"元素 {element}" in p and words in p]
+    assert hits and all(p.startswith("文件 model.bpmn") for p in hits), problems
