@@ -12,6 +12,8 @@
 //   web/static/vendor/bpmn-js/assets/bpmn-font/css/bpmn.css             (url(../font/...) kept)
 //   web/static/vendor/bpmn-js/assets/bpmn-font/font/bpmn.{woff2,woff,ttf,eot,svg}
 //   web/static/vendor/bpmn-js/LICENSE, VERSION
+//   web/static/vendor/dmn-js/dmn-modeler.production.min.js              (global `DmnJS`, the 决策表 editor)
+//   web/static/vendor/dmn-js/assets/{dmn-js-*.css,dmn-font/…}
 //   web/static/vendor/echarts/echarts.min.js                               (global `echarts`)
 //   web/static/vendor/echarts/LICENSE, VERSION
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,11 @@ const vendor = join(root, 'web', 'static', 'vendor');
 const PACKAGES = {
   'bpmn-js': [
     ['dist/bpmn-navigated-viewer.production.min.js', 'bpmn-navigated-viewer.production.min.js'],
+    ['dist/assets', 'assets'],
+    ['LICENSE', 'LICENSE'],
+  ],
+  'dmn-js': [
+    ['dist/dmn-modeler.production.min.js', 'dmn-modeler.production.min.js'],
     ['dist/assets', 'assets'],
     ['LICENSE', 'LICENSE'],
   ],

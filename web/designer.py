@@ -65,6 +65,8 @@ def _process_page(process_id: str, status: int = 200, **shown: Any) -> Any:
         draft=draft,
         history=engine.designer.history(actor, process_id),
         admin=engine.designer.may_administer(actor),
+        forms=sorted(n[6:] for n in draft.sources if n.startswith("forms/") and n.endswith(".schema.json")),
+        decisions=sorted(n for n in draft.sources if n.endswith(".dmn")),
         **shown,
     )
     return page, status

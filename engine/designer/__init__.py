@@ -15,9 +15,9 @@ from ..context import EngineContext
 from ..deploy import deploy_sources
 from ..errors import DeployRejected, NotFound, NotPermitted, Refused
 from ..records import Actor
-from . import drafts, files, library, migration, names
+from . import drafts, files, library, migration, names, periods
 from .checks import deployable, validate
-from .diff import VersionDiff, diff_sources
+from .diff import VersionDiff, diff_sources, elements
 from .drafts import DraftView
 from .foreign import new_process_sources
 from .library import ProcessEntry
@@ -79,14 +79,16 @@ class Designer:
 
     def put_file(self, actor: Actor, process_id: str, name: str, content: bytes, note: str = "") -> DraftView:
         """Upload one file into the draft (replacing the file of that name)."""
+        return self.put_files(actor, process_id, {name: content}, note or f"上传 {name}")
+
+    def put_files(self, actor: Actor, process_id: str, contents: dict[str, bytes], note: str) -> DraftView:
+        """Replace several files of the draft at once (one revision); each is checked first."""
         self._require(actor)
-        text = files.checked_file(name, content)
+        texts = {name: files.checked_file(name, content) for name, content in contents.items()}
         with self.ctx.db.transaction() as session:
             current = drafts.open_draft(self.ctx, session, actor, process_id)
-            sources = {**current.sources, name: text}
-            return drafts.view(
-                drafts.save(self.ctx, session, actor, process_id, sources, note or f"上传 {name}")
-            )
+            sources = {**current.sources, **texts}
+            return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, note))
 
     def import_model(self, actor: Actor, name: str, content: bytes) -> DraftView:
         """A BPMN file from another modeler as the draft of a new process (its id from the file)."""
@@ -97,6 +99,19 @@ class Designer:
             if library.is_deployed(session, process_id) or drafts.latest(session, process_id) is not None:
                 raise Refused(f"流程 {process_id} 已存在：请在它的草稿中上传文件")
             return drafts.view(drafts.save(self.ctx, session, actor, process_id, sources, f"导入 {name}"))
+
+    def periods(self, actor: Actor, process_id: str) -> list[periods.Period]:
+        """The draft's periods ([settings] and [step_days] of process.toml) with their comments."""
+        return periods.periods(self.draft(actor, process_id).sources["process.toml"])
+
+    def set_periods(self, actor: Actor, process_id: str, values: dict[tuple[str, str], str]) -> DraftView:
+        """Save typed periods into the draft's process.toml (comments and layout kept)."""
+        text = periods.with_periods(self.draft(actor, process_id).sources["process.toml"], values)
+        return self.put_files(actor, process_id, {"process.toml": text.encode("utf-8")}, "修改期限设置")
+
+    def step_names(self, actor: Actor, process_id: str) -> dict[str, str]:
+        """Each element's name by its id (a period of [step_days] is labelled with its step)."""
+        return {k: v.get("name", "") for k, v in elements(self.draft(actor, process_id).sources).items()}
 
     def decisions(self, actor: Actor, process_id: str) -> list[str]:
         return names.decisions(self.draft(actor, process_id).sources)

@@ -126,3 +126,34 @@ def test_a_designer_edits_checks_tests_and_deploys_while_old_cases_keep_their_ve
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for shot in ("designer-editor", "designer-error-pinned", "designer-diff"):
         shutil.copy(artifacts / f"{shot}.png", SCREENSHOTS / f"{shot}.png")
+
+
+def test_forms_preview_as_typed_and_the_decision_table_opens(
+    chromium: Any, live: LiveServer, artifacts: Path
+) -> None:
+    designer = Person(chromium, live.url, "fangzheng", artifacts, width=1440, height=900)
+    page = designer.page
+    page.goto("/designer/mini")
+    page.get_by_role("link", name="reply.schema.json").click()
+    editor = page.locator("#form-editor")
+    schema = page.locator("#schema")
+    new_field = '"reply_note": {"type": "string", "title": "补充说明"}, "reply_text": {'
+    text = schema.input_value().replace('"reply_text": {', new_field, 1)
+    schema.fill(text)
+    page.locator("#form-editor[data-preview-status=ready]").wait_for(timeout=10_000)
+    assert page.locator("#form-preview").get_by_label("补充说明").count() == 1
+    designer.shot("designer-form")
+    assert editor.count() == 1
+
+    page.goto("/designer/mini")
+    page.get_by_role("link", name="decision.dmn").click()
+    page.locator("#decision-editor[data-decision-status=ready]").wait_for(timeout=20_000)
+    assert page.locator(".tjs-table").count() == 1  # the decision table, not the DRD
+    designer.shot("designer-decision")
+    inferno = (
+        "It looks like you're using a minified copy of the development build of Inferno"  # dmn-js's bundle
+    )
+    assert [e for e in designer.console_errors if not e.startswith(inferno)] == []
+    designer.close()
+    for shot in ("designer-form", "designer-decision"):
+        shutil.copy(artifacts / f"{shot}.png", SCREENSHOTS / f"{shot}.png")
