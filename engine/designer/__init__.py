@@ -7,13 +7,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from .. import audit
 from ..catalog import read_sources
 from ..context import EngineContext
 from ..deploy import deploy_sources
 from ..errors import DeployRejected, NotFound, NotPermitted, Refused
+from ..forms import load_form
 from ..records import Actor
 from . import drafts, files, library, migration, names, periods
 from .checks import deployable, validate
@@ -25,6 +27,8 @@ from .migration import MigrationCheck, MigrationOutcome
 from .problems import Problem
 
 if TYPE_CHECKING:
+    from ..forms import Form
+    from .sandbox import SandboxView
     from .scenario_runs import ScenarioResult
 
 __all__ = ["DeployOutcome", "Designer", "DraftView", "MigrationCheck", "MigrationOutcome", "Problem"]
@@ -144,6 +148,37 @@ class Designer:
         process_id = str(tomllib.loads(sources["process.toml"])["process"]["id"])
         return process_id, _scenarios(self.ctx, process_id, sources)
 
+    # --- 试运行: the draft in a throwaway county (engine/designer/sandbox.py) ----------------------
+    def sandbox_prepare(self, actor: Actor, process_id: str) -> None:
+        """A fresh throwaway county for the draft (the validation problems refuse it)."""
+        draft = self.draft(actor, process_id)
+        problems = validate(self.ctx, draft.sources)
+        if problems:
+            raise DeployRejected([p.message for p in problems])
+        _sandbox().prepare(self.ctx.settings, actor, process_id, draft.sources)
+
+    def sandbox_start_form(self, actor: Actor, process_id: str) -> Form | None:
+        """The draft's start form (what 试运行 asks for first)."""
+        sources = self.draft(actor, process_id).sources
+        name = tomllib.loads(sources["process.toml"])["process"].get("start_form")
+        return load_form(sources, f"{name}.schema.json") if name else None
+
+    def sandbox_start(self, actor: Actor, process_id: str, data: dict[str, Any]) -> int:
+        self._require(actor)
+        return _sandbox().start(self.ctx.settings, actor, process_id, data)
+
+    def sandbox_view(self, actor: Actor, process_id: str) -> SandboxView | None:
+        self._require(actor)
+        return _sandbox().view(self.ctx.settings, actor, process_id)
+
+    def sandbox_complete(self, actor: Actor, process_id: str, task_id: int, data: dict[str, Any]) -> None:
+        self._require(actor)
+        _sandbox().complete(self.ctx.settings, actor, process_id, task_id, data)
+
+    def sandbox_discard(self, actor: Actor, process_id: str) -> None:
+        self._require(actor)
+        _sandbox().discard(self.ctx.settings, actor, process_id)
+
     def deploy(self, actor: Actor, process_id: str, force_reason: str = "") -> DeployOutcome:
         """Make the draft the newest version: it must validate; its scenarios must pass, unless an
         administrator forces the deploy with a reason (kept in the audit trail with the failures)."""
@@ -213,6 +248,13 @@ class Designer:
 
 def _forced(reason: str, failed: list[ScenarioResult]) -> dict[str, object]:
     return {"reason": reason.strip(), "failed": [r.message for r in failed]}
+
+
+def _sandbox() -> ModuleType:
+    # imported on use: the sandbox builds Engines, and engine.api imports this package
+    from . import sandbox
+
+    return sandbox
 
 
 def _scenarios(ctx: EngineContext, process_id: str, sources: dict[str, str]) -> list[ScenarioResult]:

@@ -37,12 +37,16 @@ def run_scenarios(settings: Settings, process_id: str, sources: dict[str, str]) 
     live = Path(settings.workflows_dir)
     with tempfile.TemporaryDirectory(prefix="qinglian-scenarios-") as folder:
         tmp = Path(folder)
-        workflows = _workflows(tmp, live, process_id, sources, names)
-        base = _county(tmp / "base", workflows)
+        linked = {w for n in names for w in _linked(sources[n])}
+        workflows = throwaway_workflows(tmp, live, process_id, sources, linked)
+        base = throwaway_county(tmp / "base", workflows)
         return [_run_one(tmp / f"run{i}", base, workflows, process_id, n) for i, n in enumerate(names)]
 
 
-def _workflows(tmp: Path, live: Path, process_id: str, sources: dict[str, str], names: list[str]) -> Path:
+def throwaway_workflows(
+    tmp: Path, live: Path, process_id: str, sources: dict[str, str], linked: set[str]
+) -> Path:
+    """A workflows folder under `tmp`: the county's shared files, the draft, and the `linked` folders."""
     workflows = tmp / "workflows"
     workflows.mkdir()
     for name in SHARED_FILES:
@@ -54,8 +58,7 @@ def _workflows(tmp: Path, live: Path, process_id: str, sources: dict[str, str], 
     for name, text in sources.items():
         (own / name).parent.mkdir(parents=True, exist_ok=True)
         (own / name).write_text(text, encoding="utf-8")
-    linked = {w for n in names for w in _linked(sources[n])} - {process_id}
-    for name in sorted(linked):
+    for name in sorted(linked - {process_id}):
         if (live / name / "process.toml").exists():
             shutil.copytree(live / name, workflows / name)
     return workflows
@@ -68,7 +71,7 @@ def _linked(text: str) -> list[str]:
         return []
 
 
-def _settings(instance: Path, workflows: Path) -> Settings:
+def throwaway_settings(instance: Path, workflows: Path) -> Settings:
     """Its own SQLite file whatever the live database is, and keys made in its own folder on first use
     (the copies of the county share them)."""
     return Settings(
@@ -76,9 +79,9 @@ def _settings(instance: Path, workflows: Path) -> Settings:
     )
 
 
-def _county(base: Path, workflows: Path) -> Path:
+def throwaway_county(base: Path, workflows: Path) -> Path:
     """The throwaway county's database: schema, units and people, the processes deployed."""
-    engine = Engine(_settings(base, workflows), clock=FrozenClock(datetime(2020, 1, 1).astimezone()))
+    engine = Engine(throwaway_settings(base, workflows), clock=FrozenClock(datetime(2020, 1, 1).astimezone()))
     try:
         engine.init_schema()
         with engine.ctx.db.transaction() as session:
@@ -91,7 +94,7 @@ def _county(base: Path, workflows: Path) -> Path:
 
 def _run_one(folder: Path, base: Path, workflows: Path, process_id: str, name: str) -> ScenarioResult:
     shutil.copytree(base, folder)
-    settings = _settings(folder, workflows)
+    settings = throwaway_settings(folder, workflows)
     try:
         scenario = load_scenario(workflows / process_id / name, process_id)
         at = datetime.fromisoformat(scenario["start"]["at"])
