@@ -46,6 +46,9 @@ class DeployOutcome:
 class Designer:
     def __init__(self, ctx: EngineContext):
         self.ctx = ctx
+        # the last scenario run of each draft, by its content hash: deploying right after 运行场景测试
+        # does not walk them all again (a 线索处置 draft has 19 scenarios: ≈ 30 s)
+        self._last_run: dict[tuple[str, str], list[ScenarioResult]] = {}
 
     def may_design(self, actor: Actor) -> bool:
         return bool(actor.roles & self.ctx.roles.designers)
@@ -126,12 +129,16 @@ class Designer:
     def validate(self, actor: Actor, process_id: str) -> list[Problem]:
         return validate(self.ctx, self.draft(actor, process_id).sources)
 
-    def run_scenarios(self, actor: Actor, process_id: str) -> list[ScenarioResult]:
+    def run_scenarios(self, actor: Actor, process_id: str, reuse: bool = False) -> list[ScenarioResult]:
+        """The draft's scenarios, each in a throwaway county; `reuse`: the last run of these very files."""
         draft = self.draft(actor, process_id)
         problems = validate(self.ctx, draft.sources)
         if problems:
             raise DeployRejected([p.message for p in problems])
-        return _scenarios(self.ctx, process_id, draft.sources)
+        key = (process_id, draft.sha256)
+        if not (reuse and key in self._last_run):
+            self._last_run = {key: _scenarios(self.ctx, process_id, draft.sources)}
+        return self._last_run[key]
 
     def test_folder(self, folder: Path) -> tuple[str, list[ScenarioResult]]:
         """`qinglian test PATH`: the scenarios of a process folder on disk, as a draft of it would run."""
@@ -182,7 +189,7 @@ class Designer:
     def deploy(self, actor: Actor, process_id: str, force_reason: str = "") -> DeployOutcome:
         """Make the draft the newest version: it must validate; its scenarios must pass, unless an
         administrator forces the deploy with a reason (kept in the audit trail with the failures)."""
-        results = tuple(self.run_scenarios(actor, process_id))
+        results = tuple(self.run_scenarios(actor, process_id, reuse=True))
         failed = [r for r in results if not r.passed]
         forced = bool(failed)
         if failed and not force_reason.strip():
