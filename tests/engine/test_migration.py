@@ -127,3 +127,29 @@ def test_a_migration_that_fails_half_way_leaves_the_case_as_it_was(county: Engin
     with county.ctx.db.reading() as session:
         failed = session.scalar(select(AuditEvent).where(AuditEvent.kind == "migration_failed"))
     assert failed is not None and failed.instance_id == instance
+
+
+def test_a_move_that_breaks_after_the_state_was_written_is_rolled_back_whole(
+    county: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half-way for real: the case's new state, steps and audit event are written, then the last part of
+    the move fails — the one transaction rolls all of it back."""
+    from engine.designer import migration
+    from engine.errors import ProcessFailed
+
+    xu = _actor(county, "xuming")
+    instance = _waiting_for_reply(county, "M-104")
+    before = _row(county, instance)
+    version = _deploy(county, ('name="答复函询"', 'name="答复函询（新）"'))
+
+    def broken(*_args: object) -> None:
+        raise ProcessFailed("写入待办步骤时出错")
+
+    monkeypatch.setattr(migration, "_refresh_open_steps", broken)
+    [outcome] = county.designer.migrate(xu, "mini", version, [instance], "更名")
+    assert not outcome.moved and "写入待办步骤时出错" in outcome.message
+    assert _row(county, instance) == before
+    with county.ctx.db.reading() as session:
+        kinds = set(session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == instance)))
+    assert "instance_migrated" not in kinds and "migration_failed" in kinds
+    assert county.verify_audit() is None
