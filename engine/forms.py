@@ -63,6 +63,7 @@ class FormContext:
     withdrew: Callable[[str], bool] = lambda _username: False  # decided 回避 from this case
     today: date | None = None  # for `x-past` dates (China's calendar day)
     login_of: Callable[[str], str | None] = lambda _text: None  # a person's login from his name
+    case_status: Callable[[str, str], str | None] = lambda _process, _key: None  # `x-case` fields
 
 
 _MESSAGES: dict[str, Callable[[ValidationError], str]] = {
@@ -197,7 +198,6 @@ def _field_of(err: ValidationError) -> str:
 def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx: FormContext) -> str | None:
     item_spec = spec.get("items", {}) if spec.get("type") == "array" else spec
     values = value if isinstance(value, list) else [value]
-    fmt = item_spec.get("format")
     for v in values:
         if item_spec.get("type") == "object" and isinstance(v, dict):  # a row of a table field
             for name, sub in item_spec.get("properties", {}).items():
@@ -205,16 +205,39 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
                 if message:
                     return f"{sub.get('title', name)}：{message}"
             continue
-        if fmt == "date" and isinstance(v, str):
-            message = _check_date(item_spec, v, merged, ctx)
-            if message:
-                return message
-        if fmt == "attachment" and not ctx.attachment_known(v):
-            return "附件不存在或未上传到本案"
-        if fmt == "username":
-            message = check_person(item_spec, v, merged, ctx)
-            if message:
-                return f"{v}：{message}" if isinstance(value, list) else message
+        message = _check_scalar(item_spec, v, merged, ctx)
+        if message:
+            named = isinstance(value, list) and item_spec.get("format") == "username"
+            return f"{v}：{message}" if named else message
+    return None
+
+
+def _check_scalar(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx: FormContext) -> str | None:
+    fmt = spec.get("format")
+    if fmt == "date" and isinstance(value, str):
+        return _check_date(spec, value, merged, ctx)
+    if spec.get("x-case") and isinstance(value, str):
+        return _check_case(spec["x-case"], value, ctx)
+    if fmt == "attachment" and not ctx.attachment_known(value):
+        return "附件不存在或未上传到本案"
+    if fmt == "username":
+        return check_person(spec, value, merged, ctx)
+    return None
+
+
+_CASE_STATES = {"missing": "没有编号为 {v} 的线索或案件", "cancelled": "{v} 已作废"}
+
+
+def _check_case(rule: dict[str, Any], value: str, ctx: FormContext) -> str | None:
+    """`x-case`: the number names a case of `process` (a 涉案款物's case), and with `concluded` one that
+    has been concluded (a 典型案件 is published only once its case is decided and closed)."""
+    status = ctx.case_status(str(rule.get("process", "")), value)
+    if status is None:  # the process is not run here: nothing to check against
+        return None
+    if status in _CASE_STATES:
+        return _CASE_STATES[status].format(v=value)
+    if rule.get("concluded") and status != "completed":
+        return f"{value} 尚未办结，办结后才能选用"
     return None
 
 

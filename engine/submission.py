@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import spiff
 from .clock import local_today
 from .context import EngineContext
-from .db.models import AttachmentLink
+from .db.models import AttachmentLink, ProcessInstance, ProcessVersion
 from .directory import by_name, find_actor, is_recused, withdrew
 from .forms import FormContext
 from .records import Actor
@@ -70,4 +70,21 @@ def form_context(
         check_rule=_rule_checker(ctx),
         today=local_today(ctx.clock),
         login_of=lambda text: by_name(session, text),
+        case_status=lambda process_id, key: case_status(session, process_id, key),
     )
+
+
+def case_status(session: Session, process_id: str, key: str) -> str | None:
+    """The status of the case `key` of a process ("missing" if there is none); None when this county
+    does not run that process here (a scenario of one process alone): then there is nothing to check."""
+    if (
+        session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).limit(1))
+        is None
+    ):
+        return None
+    status = session.scalar(
+        select(ProcessInstance.status).where(
+            ProcessInstance.process_id == process_id, ProcessInstance.business_key == key
+        )
+    )
+    return status or "missing"

@@ -69,3 +69,29 @@ def test_a_cancelled_item_no_longer_holds_the_case(engine: Engine) -> None:
     engine.interventions.cancel(actor(engine, "zhangsan"), item, "登记错误，作废")
     complete(engine, "zhaoliu", case, "A_archive", ARCHIVE)
     assert engine.instance(actor(engine, "zhaoliu"), case).status == "completed"
+
+
+def test_a_typical_case_is_published_only_from_a_concluded_case_of_the_county(tmp_path: Path) -> None:
+    """Issue 12 item 4: the 通报曝光 starts from a concluded case — a number the county never registered, or
+    a case still being handled, is refused at the 案件编号 field."""
+    from engine.storyline import load_scenario, process_id_of
+    from tests.demo_county import TODAY, played_demo
+
+    engine = played_demo(tmp_path, TODAY)
+    try:
+        path = WORKFLOWS / "case_publication" / "scenarios" / "tb_returned_then_published.json"
+        start = load_scenario(path, process_id_of(path.parent.parent))["start"]
+        office = engine.actor_by_name(start["as"])
+        assert office is not None
+        for number, words in (
+            ("XS-2099-0001", "没有编号为 XS-2099-0001 的线索或案件"),
+            ("XS-2026-0650", "尚未办结"),
+        ):
+            data = {**start["data"], "publication_no": "TB-2026-0901", "case_no": number}
+            with pytest.raises(InvalidSubmission) as refused:
+                engine.start(office, "case_publication", data)
+            assert words in refused.value.errors["case_no"]
+        concluded = {**start["data"], "publication_no": "TB-2026-0902", "case_no": "XS-2025-0031"}
+        assert engine.start(office, "case_publication", concluded)
+    finally:
+        engine.close()
