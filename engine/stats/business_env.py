@@ -1,7 +1,7 @@
 """营商环境 supervision statistics (issue 12): D1 审批时限监督 — the approval items supervised and how many
 ran past their limit, per department, the problems found by kind and what the 营商办 did about them; D2
 企业诉求 and 政策兑现 in time or late and the enterprises' satisfaction; D3 涉企执法 — the complaints by
-kind and how they were handled."""
+kind and how they were handled, and the inspections filed in the 安静生产日 register by outcome."""
 
 from __future__ import annotations
 
@@ -105,5 +105,6 @@ def business_env_statistics(facts: Facts) -> Statistic:
             by_code_table(
                 facts, "enforcement_result", "enforcement_results", "涉企执法投诉处理", "处理", "pie"
             ),
+            by_code_table(facts, "quiet_day", "quiet_days", "安静生产日入企检查报备", "报备结果", "bar"),
         ),
     )

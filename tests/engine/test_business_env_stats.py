@@ -23,6 +23,7 @@ ROWS = [
     "SP-2025-0404,公共场所卫生许可,西岭宾馆,WJJ,2025-09-01,是,,0,承诺时限,5,",  # still open, past due
 ]
 PERIOD = {"from": "2025-09-01", "to": "2025-09-30"}
+QUIET_PERIOD = {"from": "2025-10-01", "to": "2025-11-30"}
 
 
 @pytest.fixture
@@ -94,3 +95,32 @@ def test_an_item_knows_its_departments_earlier_items_past_their_limit(engine: En
     second = engine.instance(office, cases["SP-2025-0402"].id)
     assert second.data["department_late_before"] == 1  # SP-2025-0401, same department, imported first
     assert engine.instance(office, cases["SP-2025-0403"].id).data["department_late_before"] == 0
+
+
+def test_the_quiet_day_register_counts_each_filing_by_outcome(tmp_path: Path) -> None:
+    """Issue 12 item 3: inspections filed in the 安静生产日 register — approved, refused, recorded — on the
+    营商环境 dashboard, each count opening its filings; only quiet-day filings are reviewed."""
+    from engine.storyline import Walk, load_scenario
+
+    folder = WORKFLOWS / "quiet_day_register"
+    built = build_engine(
+        tmp_path, make_workflows_dir(tmp_path, folder), at=datetime(2025, 10, 1, tzinfo=CHINA_TZ)
+    )
+    try:
+        for path in sorted((folder / "scenarios").glob("*.json")):
+            scenario = load_scenario(path, "quiet_day_register")
+            walk = Walk(built)
+            walk.start(scenario["start"])
+            for step in scenario["steps"]:
+                walk.act(step)  # the refused moves are not made (error steps)
+        f = StatFilter.parse(QUIET_PERIOD, built.clock.now().date())
+        found = built.supervisor.statistic(actor(built, "gaoyuan"), "business_env", f)
+        table = next(t for t in found.tables if t.name == "quiet_days")
+        assert [[c.value for c in row] for row in table.rows] == [
+            ["同意入企", 1],
+            ["不同意入企", 1],
+            ["登记备查", 1],
+        ]
+        assert table.rows[1][1].link == {**QUIET_PERIOD, "fact": "quiet_day", "code": "不同意入企"}
+    finally:
+        built.close()
