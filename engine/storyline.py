@@ -127,7 +127,7 @@ class Walk:
 
 def load_scenario(path: Path, process_id: str) -> dict[str, Any]:
     scenario = json.loads(path.read_text(encoding="utf-8"))
-    scenario["start"] = {**scenario["start"], "process": process_id}
+    scenario["start"] = {"process": process_id, **scenario["start"]}  # a walk may start in a linked process
     return scenario
 
 

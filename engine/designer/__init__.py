@@ -15,7 +15,7 @@ from ..catalog import read_sources
 from ..context import EngineContext
 from ..deploy import deploy_sources
 from ..errors import DeployRejected, NotFound, NotPermitted, Refused
-from ..forms import load_form
+from ..forms import Form, load_form
 from ..records import Actor
 from . import drafts, files, library, migration, names, periods
 from .checks import deployable, validate
@@ -27,7 +27,6 @@ from .migration import MigrationCheck, MigrationOutcome
 from .problems import Problem
 
 if TYPE_CHECKING:
-    from ..forms import Form
     from .sandbox import SandboxView
     from .scenario_runs import ScenarioResult
 

@@ -51,6 +51,7 @@ def test_a_clue_with_an_item_not_yet_received_is_not_archived_and_one_of_another
 ) -> None:
     case = _to_archive(engine, "XS-2025-0161")
     engine.start(actor(engine, "qianqi"), "custody", {**ITEM, "case_no": "XS-2025-0161"})
+    open_clue(engine, "XS-2025-0999", "冯乙", "SJJ")  # another clue, with an item of its own
     engine.start(
         actor(engine, "qianqi"), "custody", {**ITEM, "item_no": "KW-2025-0010", "case_no": "XS-2025-0999"}
     )
@@ -72,8 +73,9 @@ def test_a_cancelled_item_no_longer_holds_the_case(engine: Engine) -> None:
 
 
 def test_a_typical_case_is_published_only_from_a_concluded_case_of_the_county(tmp_path: Path) -> None:
-    """Issue 12 item 4: the 通报曝光 starts from a concluded case — a number the county never registered, or
-    a case still being handled, is refused at the 案件编号 field."""
+    """Issue 12 items 4 and 6: the 通报曝光 starts from a concluded case — a number the county never
+    registered, or a case still being handled, is refused at the 案件编号 field; a 涉案款物 belongs to a
+    registered 线索 or 案件."""
     from engine.storyline import load_scenario, process_id_of
     from tests.demo_county import TODAY, played_demo
 
@@ -93,5 +95,16 @@ def test_a_typical_case_is_published_only_from_a_concluded_case_of_the_county(tm
             assert words in refused.value.errors["case_no"]
         concluded = {**start["data"], "publication_no": "TB-2026-0902", "case_no": "XS-2025-0031"}
         assert engine.start(office, "case_publication", concluded)
+        item = (
+            WORKFLOWS / "custody" / "scenarios" / "kw_transferred.json"
+        )  # 涉案款物 of a case never registered
+        register = load_scenario(item, "custody")["start"]
+        handler = engine.actor_by_name(register["as"])
+        assert handler is not None
+        with pytest.raises(InvalidSubmission) as refused:
+            engine.start(
+                handler, "custody", {**register["data"], "item_no": "KW-2026-0901", "case_no": "XS-2099-0002"}
+            )
+        assert "没有编号为 XS-2099-0002 的线索或案件" in refused.value.errors["case_no"]
     finally:
         engine.close()
