@@ -6,7 +6,9 @@ drafted and keeps them with the case (a later change of those cases never rewrit
 department, how many ran past their limit and how many of those are still not finished, from the facts
 the 审批时限监督 cases record (workflows/statistics.toml, kind approval_item).
 `approval_history`: a D1 item's department's earlier items past their limit (the year before).
-`duty_year`: the county government's yearly report on the 两个责任 — every unit's 述责述廉 score and grade."""
+`duty_year`: the county government's yearly report on the 两个责任 — every unit's 述责述廉 score and grade.
+`quiet_day_filing`: a 涉企执法 complaint of an inspection on a 安静生产日 — whether the department filed it in
+the register, and what the 营商办 decided."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db.models import ProcessInstance, Unit
+from .db.models import ProcessInstance, ProcessVersion, Unit
 from .db.oversight import CaseFact
 
 
@@ -103,10 +105,41 @@ def duty_year(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+QUIET_DAY_KIND = "安静生产日入企检查"  # the 涉企执法 complaint kind the 安静生产日 register answers
+FILED = {
+    "同意入企": "已报备，营商办同意入企",
+    "不同意入企": "已报备，但营商办不同意入企",
+    "登记备查": "已报备（非安静生产日）",
+}
+
+
+def quiet_day_filing(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """D3: a complaint of an inspection on a 安静生产日 looks the inspection up in the register — filed by the
+    department for that day (and what the 营商办 decided), or not filed at all. Nothing is said where the
+    register is not kept, or for other kinds of complaint."""
+    kept = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_id == "quiet_day_register"))
+    if data.get("complaint_kind") != QUIET_DAY_KIND or kept is None:
+        return {"quiet_day_filing": ""}
+    rows = session.execute(
+        select(CaseFact.code, CaseFact.label)
+        .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
+        .where(
+            CaseFact.kind == "quiet_day",
+            CaseFact.unit_id == data.get("subject_unit"),
+            CaseFact.key == str(data.get("occurred_on", ""))[:10],
+            ProcessInstance.status != "cancelled",
+        )
+    ).all()
+    if not rows:
+        return {"quiet_day_filing": "未报备"}
+    return {"quiet_day_filing": "；".join(f"{FILED.get(code, code)}（{label}）" for code, label in rows)}
+
+
 FIGURES: dict[str, Callable[[Session, dict[str, Any]], dict[str, Any]]] = {
     "approval_month": approval_month,
     "approval_history": approval_history,
     "duty_year": duty_year,
+    "quiet_day_filing": quiet_day_filing,
 }
 
 

@@ -124,3 +124,50 @@ def test_the_quiet_day_register_counts_each_filing_by_outcome(tmp_path: Path) ->
         assert table.rows[1][1].link == {**QUIET_PERIOD, "fact": "quiet_day", "code": "不同意入企"}
     finally:
         built.close()
+
+
+def test_a_complaint_of_a_quiet_day_inspection_reads_the_register(tmp_path: Path) -> None:
+    """Issue 12 item 3: a 涉企执法 complaint of an inspection on a 安静生产日 says whether the department
+    filed it in the register and what the 营商办 decided — or that it was never filed — on its 核查 step."""
+    from engine.storyline import Walk, load_scenario
+    from web.form_render import render_instructions
+
+    folders = (
+        WORKFLOWS / "quiet_day_register",
+        WORKFLOWS / "enforcement_complaint",
+        WORKFLOWS / "rectification",
+    )
+    built = build_engine(
+        tmp_path, make_workflows_dir(tmp_path, *folders), at=datetime(2025, 10, 9, tzinfo=CHINA_TZ)
+    )
+    try:
+        filed = load_scenario(
+            WORKFLOWS / "quiet_day_register/scenarios/aj_quiet_day_approved.json", "quiet_day_register"
+        )
+        walk = Walk(built)
+        walk.start(filed["start"])
+        for step in filed["steps"]:
+            walk.act(step)
+        built.clock.set(datetime(2025, 10, 20, 9, tzinfo=CHINA_TZ))  # type: ignore[attr-defined]
+        office = actor(built, "gaoyuan")
+        complaint = load_scenario(WORKFLOWS / "enforcement_complaint/scenarios/zf_unfounded_closed.json", "x")
+        base = {**complaint["start"]["data"], "subject_unit": "SJJ", "enterprise": "康宁食品有限公司"}
+        said = {}
+        for number, day, kind in (("ZF-2025-0101", "2025-10-15", "安静生产日入企检查"),
+                                  ("ZF-2025-0102", "2025-10-16", "安静生产日入企检查"),
+                                  ("ZF-2025-0103", "2025-10-15", "吃拿卡要")):  # fmt: skip
+            case = built.start(
+                office,
+                "enforcement_complaint",
+                {**base, "complaint_no": number, "occurred_on": day, "complaint_kind": kind},
+            )
+            check = next(t for t in built.inbox(actor(built, "zhoujiu")) if t.instance_id == case)
+            task = built.task(actor(built, "zhoujiu"), check.id)
+            shown = str(render_instructions(task.instructions, task.data))
+            said[number] = (task.data.get("quiet_day_filing"), shown)
+        assert said["ZF-2025-0101"][0] == "已报备，营商办同意入企（康宁食品有限公司）"
+        assert "安静生产日入企检查报备登记：已报备，营商办同意入企" in said["ZF-2025-0101"][1]
+        assert said["ZF-2025-0102"][0] == "未报备"
+        assert said["ZF-2025-0103"][0] == "" and "报备登记" not in said["ZF-2025-0103"][1]
+    finally:
+        built.close()
