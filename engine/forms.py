@@ -216,7 +216,7 @@ def _check_scalar(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
     fmt = spec.get("format")
     if fmt == "date" and isinstance(value, str):
         return _check_date(spec, value, merged, ctx)
-    if spec.get("x-case") and isinstance(value, str):
+    if spec.get("x-case") and isinstance(value, str) and value.strip():
         return _check_case(spec["x-case"], value, ctx)
     if fmt == "attachment" and not ctx.attachment_known(value):
         return "附件不存在或未上传到本案"

@@ -144,6 +144,12 @@ def lint_form_schema(name: str, text: str) -> list[str]:
     if clash:
         problems.append(f"表单 {name}: 字段名 {clash} 与脚本辅助函数同名，脚本将无法运行，请改名")
     problems += [f"表单 {name}: 字段 {k} 缺少中文标题 title" for k, v in props.items() if not v.get("title")]
+    problems += [
+        f'表单 {name}: 字段 {k} 的 x-case 应为 {{"process": "流程标识"}}（可加 "concluded": true）'
+        for k, v in props.items()
+        if "x-case" in v
+        and not (isinstance(v["x-case"], dict) and isinstance(v["x-case"].get("process"), str))
+    ]
     for rule in schema.get("x-rules", []):
         if not isinstance(rule, dict) or not rule.get("assert") or not rule.get("message"):
             problems.append(f"表单 {name}: x-rules 的每一项需要 assert 与 message")
@@ -152,6 +158,10 @@ def lint_form_schema(name: str, text: str) -> list[str]:
             problems.append(f"表单 {name}: x-rules 指向不存在的字段 {rule.get('field')}")
         problems += _compile(f"表单 {name}", "规则", str(rule["assert"]), spiff.check_expression)
     return problems
+
+
+def _is_case_rule(rule: Any) -> bool:
+    return isinstance(rule, dict) and isinstance(rule.get("process"), str)
 
 
 def _find_cycle(flows: dict[str, list[str]]) -> list[str] | None:

@@ -107,6 +107,7 @@ def duty_year(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 QUIET_DAY_KIND = "安静生产日入企检查"  # the 涉企执法 complaint kind the 安静生产日 register answers
 FILED = {
+    "待审核": "已报备，营商办尚未审核",
     "同意入企": "已报备，营商办同意入企",
     "不同意入企": "已报备，但营商办不同意入企",
     "登记备查": "已报备（非安静生产日）",

@@ -5,9 +5,10 @@ the draft — upload a file, validate, run the scenarios, deploy (forced by an a
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -138,15 +139,14 @@ def download(process_id: str, name: str) -> Any:
     )
     if name not in sources:
         return error_response(404, _("文件不存在"))
-    download_name = name.rsplit("/", 1)[-1]
-    return Response(
-        sources[name],
+    sent = send_file(
+        io.BytesIO(sources[name].encode("utf-8")),
         mimetype="application/octet-stream",
-        headers={
-            "Content-Disposition": f"attachment; filename={download_name}",
-            "Cache-Control": "no-store",
-        },
+        as_attachment=True,
+        download_name=name.rsplit("/", 1)[-1],
     )
+    sent.headers["Cache-Control"] = "no-store"
+    return sent
 
 
 @bp.app_template_global()

@@ -14,7 +14,7 @@ from .. import audit
 from ..catalog import read_sources
 from ..context import EngineContext
 from ..deploy import deploy_sources
-from ..errors import DeployRejected, NotFound, NotPermitted, Refused
+from ..errors import Conflict, DeployRejected, NotFound, NotPermitted, Refused
 from ..forms import Form, load_form
 from ..records import Actor
 from . import drafts, files, library, migration, names, periods
@@ -99,7 +99,7 @@ class Designer:
     def import_model(self, actor: Actor, name: str, content: bytes) -> DraftView:
         """A BPMN file from another modeler as the draft of a new process (its id from the file)."""
         self._require(actor)
-        text = files.checked_file(name, content)
+        text = files.checked_file("process.bpmn", content)  # whatever the file was called (.xml, spaces …)
         process_id, sources = new_process_sources(name, text)
         with self.ctx.db.transaction() as session:
             if library.is_deployed(session, process_id) or drafts.latest(session, process_id) is not None:
@@ -186,10 +186,12 @@ class Designer:
         _sandbox().discard(self.ctx.settings, actor, process_id)
 
     def deploy(self, actor: Actor, process_id: str, force_reason: str = "") -> DeployOutcome:
-        """Make the draft the newest version: it must validate; its scenarios must pass, unless an
-        administrator forces the deploy with a reason (kept in the audit trail with the failures)."""
+        """Make the draft the newest version: it must validate; its scenarios must pass — a draft without
+        scenarios has passed none — unless an administrator forces the deploy with a reason (kept in the audit
+        trail with the failures). The revision deployed is the one whose scenarios ran."""
+        tested = self.draft(actor, process_id).sha256
         results = tuple(self.run_scenarios(actor, process_id, reuse=True))
-        failed = [r for r in results if not r.passed]
+        failed = [r for r in results if not r.passed] or ([] if results else [_no_scenarios()])
         forced = bool(failed)
         if failed and not force_reason.strip():
             raise Refused(f"有 {len(failed)} 个场景未通过，不能部署：" + "；".join(r.message for r in failed))
@@ -197,6 +199,11 @@ class Designer:
             raise NotPermitted("只有系统管理员可以在场景未通过时强制部署")
         with self.ctx.db.transaction() as session:
             draft = drafts.open_draft(self.ctx, session, actor, process_id)
+            if draft.sha256 != tested:
+                raise Conflict("草稿在运行场景期间又被修改，请重新运行场景测试后再部署")
+            older = library.older_version_with(session, process_id, draft.sha256)
+            if older is not None:
+                raise Refused(f"草稿与第 {older} 版相同，而新案件使用更新的版本：请修改后再部署")
             result = deploy_sources(self.ctx, session, deployable(draft.sources), actor.username)
             draft.deployed_version = result.version
             audit.append(
@@ -250,6 +257,12 @@ class Designer:
         self._require(actor)
         if not self.may_administer(actor):
             raise NotPermitted("只有系统管理员可以迁移案件")
+
+
+def _no_scenarios() -> ScenarioResult:
+    from .scenario_runs import ScenarioResult
+
+    return ScenarioResult("scenarios/", False, "草稿没有场景测试（scenarios/*.json），未经验证")
 
 
 def _forced(reason: str, failed: list[ScenarioResult]) -> dict[str, object]:

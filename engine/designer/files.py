@@ -13,14 +13,14 @@ from .foreign import BPMN
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _NAMES = re.compile(
-    r"^(?:[\w\-]+\.(?:bpmn|dmn)|process\.toml|forms/[\w\-.]+\.json|scenarios/[\w\-.]+\.json)$"
+    r"(?:[\w\-]+\.(?:bpmn|dmn)|process\.toml|forms/[\w\-.]+\.json|scenarios/[\w\-.]+\.json)", re.ASCII
 )
 _DMN = ("http://www.omg.org/spec/DMN/20151101/dmn.xsd", "https://www.omg.org/spec/DMN/20191111/MODEL/")
 
 
 def checked_file(name: str, content: bytes) -> str:
     """The file's text if it may join a draft; Refused says why not, naming the file."""
-    if not _NAMES.match(name):
+    if not _NAMES.fullmatch(name):
         raise Refused(
             f"文件 {name}: 只能上传 *.bpmn、*.dmn、process.toml、forms/*.json 或 scenarios/*.json 文件"
         )

@@ -4,7 +4,10 @@ Chinese, naming the file and the element."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import tomlkit
 
 from ..errors import Refused
 from ..roles import RoleBook
@@ -12,6 +15,7 @@ from ..xmlsafe import parse_xml
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+_PROCESS_ID = re.compile(r"[A-Za-z_][\w\-]{0,63}", re.ASCII)
 _OTHER_TOOLS = ("camunda.org", "camunda.io", "zeebe", "activiti", "flowable", "signavio", "trisotech")
 _UNSUPPORTED = {
     "serviceTask": "服务任务没有可调用的操作（本系统不调用外部服务）；请改为脚本任务，或由用户任务办理",
@@ -112,9 +116,11 @@ def new_process_sources(name: str, text: str) -> tuple[str, dict[str, str]]:
     if process is None or not process.get("id"):
         raise Refused(f"文件 {name}: 不是 BPMN 2.0 模型（没有 bpmn:process）")
     process_id = process.get("id")
+    if not _PROCESS_ID.fullmatch(process_id):
+        rule = "须以字母开头，只含字母、数字、下划线或连字符，最长 64 个字符"
+        raise Refused(f"文件 {name}: 流程标识 {process_id[:80]!r} {rule}")
+    toml = tomlkit.document()
     title = process.get("name") or process_id
-    toml = (
-        f'[process]\nid = "{process_id}"\nname_zh = "{title}"\nname_en = "{process_id}"\n'
-        "start_roles = []  # 哪些角色可以登记本流程的案件（roles.toml 的角色代码）\n"
-    )
-    return process_id, {"process.bpmn": text, "process.toml": toml}
+    toml.add("process", {"id": process_id, "name_zh": title, "name_en": process_id, "start_roles": []})
+    text_toml = tomlkit.dumps(toml) + "# start_roles：哪些角色可以登记本流程的案件（roles.toml 的角色代码）\n"
+    return process_id, {"process.bpmn": text, "process.toml": text_toml}

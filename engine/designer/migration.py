@@ -149,6 +149,8 @@ def _move(
     instance = ctx.db.lock_instance(session, instance_id)
     if instance is None or instance.process_id != process_id:
         raise NotFound("案件不存在")
+    if instance.status != "running":  # an ended or void case keeps the version it ended on
+        raise Refused("只迁移办理中的案件（已办结、已作废或已中止的不迁移）")
     current = ctx.specs.get(session, instance.version_id)
     target_row = target_version(session, process_id, version)
     if current.version >= version:

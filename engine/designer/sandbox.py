@@ -22,7 +22,7 @@ from ..errors import NotFound, Refused
 from ..records import Actor, TaskView
 from .scenario_runs import throwaway_county, throwaway_settings, throwaway_workflows
 
-_SAFE = re.compile(r"^[\w\-]+$")
+_SAFE = re.compile(r"[\w\-]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SandboxView:
 
 
 def folder_of(settings: Settings, actor: Actor, process_id: str) -> Path:
-    if not _SAFE.match(process_id) or not _SAFE.match(actor.username):
+    if not _SAFE.fullmatch(process_id) or not _SAFE.fullmatch(actor.username):
         raise NotFound("流程不存在")
     return Path(settings.instance_dir) / "sandbox" / f"{actor.username}--{process_id}"
 

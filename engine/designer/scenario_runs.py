@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..api import Engine
+from ..catalog import discover
 from ..clock import FrozenClock
 from ..config import Settings
 from ..db.migrate import MIGRATIONS
@@ -62,7 +63,8 @@ def throwaway_workflows(
     for name, text in sources.items():
         (own / name).parent.mkdir(parents=True, exist_ok=True)
         (own / name).write_text(text, encoding="utf-8")
-    for name in sorted(linked - {process_id}):
+    known = {folder.name for folder in discover(live)}  # a scenario's `with` names nothing else
+    for name in sorted((linked & known) - {process_id}):
         if (live / name / "process.toml").exists():
             shutil.copytree(live / name, workflows / name)
     return workflows
@@ -104,6 +106,11 @@ def _people(workflows: Path) -> Path:
     digest.update(" ".join(sorted(p.name for p in MIGRATIONS.glob("versions/*.py"))).encode())
     root = Path(tempfile.gettempdir()) / f"qinglian-counties-{os.getuid()}"
     root.mkdir(mode=0o700, exist_ok=True)
+    owned = root.stat()
+    if (
+        owned.st_uid != os.getuid() or owned.st_mode & 0o077
+    ):  # someone else's folder: build afresh, keep nothing
+        root = Path(tempfile.mkdtemp(prefix="qinglian-county-"))
     target = root / digest.hexdigest()[:16]
     if not (target / "qinglian.db").exists():
         build = Path(tempfile.mkdtemp(dir=root))

@@ -117,11 +117,12 @@ def test_the_quiet_day_register_counts_each_filing_by_outcome(tmp_path: Path) ->
         found = built.supervisor.statistic(actor(built, "gaoyuan"), "business_env", f)
         table = next(t for t in found.tables if t.name == "quiet_days")
         assert [[c.value for c in row] for row in table.rows] == [
+            ["待审核", 0],  # the filing on a quiet day counted first as 待审核, then by the 营商办's decision
             ["同意入企", 1],
             ["不同意入企", 1],
             ["登记备查", 1],
         ]
-        assert table.rows[1][1].link == {**QUIET_PERIOD, "fact": "quiet_day", "code": "不同意入企"}
+        assert table.rows[2][1].link == {**QUIET_PERIOD, "fact": "quiet_day", "code": "不同意入企"}
     finally:
         built.close()
 
@@ -167,7 +168,19 @@ def test_a_complaint_of_a_quiet_day_inspection_reads_the_register(tmp_path: Path
             said[number] = (task.data.get("quiet_day_filing"), shown)
         assert said["ZF-2025-0101"][0] == "已报备，营商办同意入企（康宁食品有限公司）"
         assert "安静生产日入企检查报备登记：已报备，营商办同意入企" in said["ZF-2025-0101"][1]
-        assert said["ZF-2025-0102"][0] == "未报备"
+        assert said["ZF-2025-0102"][0] == "未报备"  # nothing filed for SJJ on that day
         assert said["ZF-2025-0103"][0] == "" and "报备登记" not in said["ZF-2025-0103"][1]
+        waiting = "quiet_day_register/scenarios/aj_quiet_day_refused.json"  # filed, not yet reviewed
+        Walk(built).start(
+            load_scenario(WORKFLOWS / waiting, "quiet_day_register")["start"], {"subject_unit": "SJJ"}
+        )
+        built.clock.set(datetime(2025, 11, 20, 9, tzinfo=CHINA_TZ))  # type: ignore[attr-defined]
+        complaint = {**base, "complaint_no": "ZF-2025-0104", "occurred_on": "2025-11-12"}
+        case = built.start(
+            office, "enforcement_complaint", {**complaint, "complaint_kind": "安静生产日入企检查"}
+        )
+        check = next(t for t in built.inbox(actor(built, "zhoujiu")) if t.instance_id == case)
+        filing = built.task(actor(built, "zhoujiu"), check.id).data["quiet_day_filing"]
+        assert filing == "已报备，营商办尚未审核（东湖建材有限公司）"
     finally:
         built.close()

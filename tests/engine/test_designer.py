@@ -221,3 +221,32 @@ def test_each_rule_for_models_from_other_tools_names_the_file_and_element(rule: 
     problems = foreign_problems("model.bpmn", parse_xml(text.encode(), "model.bpmn").getroot(), roles)
     hits = [p for p in problems if f"元素 {element}" in p and words in p]
     assert hits and all(p.startswith("文件 model.bpmn") for p in hits), problems
+
+
+def test_a_form_whose_x_case_is_not_a_rule_is_refused_at_validation(studio: Engine) -> None:
+    fang = person(studio, "fangzheng")
+    sources = studio.designer.draft(fang, "mini").sources
+    form = json.loads(sources["forms/start.schema.json"])
+    form["properties"]["case_no"]["x-case"] = "clue_disposal"  # a name, not {"process": …}
+    studio.designer.save(
+        fang, "mini", {**sources, "forms/start.schema.json": json.dumps(form, ensure_ascii=False)}
+    )
+    assert any("x-case" in p.message for p in studio.designer.validate(fang, "mini"))
+
+
+def test_a_draft_without_scenarios_is_not_deployed_on_a_designers_word(studio: Engine) -> None:
+    """Scenarios are the gate: a draft whose scenario files were removed has passed none — a designer
+    cannot deploy it; an administrator may, with a reason."""
+    fang, xu = person(studio, "fangzheng"), person(studio, "xuming")
+    sources = studio.designer.draft(fang, "mini").sources
+    bare = {n: t for n, t in sources.items() if not n.startswith("scenarios/")}
+    studio.designer.save(fang, "mini", _renamed(bare, 'name="答复函询"', 'name="答复"'))
+    with pytest.raises(Refused, match="没有场景测试"):
+        studio.designer.deploy(fang, "mini")
+    with pytest.raises(NotPermitted):
+        studio.designer.deploy(fang, "mini", force_reason="赶时间")
+    assert studio.designer.deploy(xu, "mini", force_reason="场景随后补写").forced
+    assert [e.draft_revision for e in studio.designer.library(fang)] == [None]  # the deployed draft is closed
+    draft = studio.designer.import_model(fang, "review.xml", CAMUNDA.read_bytes())  # any file name
+    entries = {e.process_id: e for e in studio.designer.library(fang)}
+    assert entries["clue_review"].versions == () and entries["clue_review"].draft_revision == draft.revision
