@@ -91,21 +91,27 @@ def _lint_shows(
     ]
 
 
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*>?")
 _DOUBLED = re.compile(r"([。，、；：！？])\1|[。，；][。，；]")
 
 
 def _lint_instructions(where: str, text: str) -> list[str]:
     """Instructions read as a person writes (issue 10 #8): a Jinja template that compiles, with no
     doubled punctuation ("。。", "，。") in its own text (a value that ends with its own 。 is folded
-    when the page renders: web/form_render.py)."""
+    when the page renders: web/form_render.py) and no HTML of its own (officers' pages show it as written)."""
     if not text:
         return []
     try:
         _INSTRUCTIONS.parse(text)
     except TemplateSyntaxError as exc:
         return [f"{where}: 办理说明的模板有误（第{exc.lineno}行）：{exc.message}"]
-    doubled = next(filter(None, (_DOUBLED.search(part) for part in re.split(r"{[{%].*?[%}]}", text))), None)
-    return [f"{where}: 办理说明有重复的标点“{doubled.group(0)}”"] if doubled else []
+    parts = re.split(r"{[{%#].*?[%}#]}", text)  # the designer's own words, without the template's
+    doubled = next(filter(None, (_DOUBLED.search(part) for part in parts)), None)
+    problems = [f"{where}: 办理说明有重复的标点“{doubled.group(0)}”"] if doubled else []
+    tag = next(filter(None, (_TAG.search(part) for part in parts)), None)
+    if tag:  # shown on officers' pages as written: no links, forms or refreshes of a designer's making
+        problems.append(f"{where}: 办理说明不能含 HTML 标记“{tag.group(0)}”，请只写文字")
+    return problems
 
 
 def _compile(where: str, what: str, source: str, check: Any) -> list[str]:

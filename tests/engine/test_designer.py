@@ -250,3 +250,19 @@ def test_a_draft_without_scenarios_is_not_deployed_on_a_designers_word(studio: E
     draft = studio.designer.import_model(fang, "review.xml", CAMUNDA.read_bytes())  # any file name
     entries = {e.process_id: e for e in studio.designer.library(fang)}
     assert entries["clue_review"].versions == () and entries["clue_review"].draft_revision == draft.revision
+
+
+def test_instructions_may_not_carry_html_of_the_designers_making(studio: Engine) -> None:
+    """Officers' pages show a step's instructions as written: a link or a form typed into them is refused
+    at validation, pinned on the step (values filled in by the template are escaped when shown)."""
+    fang = person(studio, "fangzheng")
+    sources = studio.designer.draft(fang, "mini").sources
+    link = '<spiffworkflow:instructionsForEndUser>请点击&lt;a href="https://x.example"&gt;这里&lt;/a&gt;答复。</spiffworkflow:instructionsForEndUser>'
+    bpmn = sources["process.bpmn"].replace(
+        '<bpmn:userTask id="reply" name="答复函询">\n      <bpmn:extensionElements>',
+        f'<bpmn:userTask id="reply" name="答复函询">\n      <bpmn:extensionElements>{link}',
+    )
+    assert link in bpmn
+    studio.designer.save(fang, "mini", {**sources, "process.bpmn": bpmn})
+    pinned = [p for p in studio.designer.validate(fang, "mini") if p.element == "reply"]
+    assert pinned and "不能含 HTML 标记" in pinned[0].message
