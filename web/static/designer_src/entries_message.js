@@ -5,7 +5,6 @@
 import {
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
-  TextAreaEntry,
   TextFieldEntry,
 } from '@bpmn-io/properties-panel';
 import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
@@ -13,7 +12,8 @@ import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
 import { useOptions } from './options.js';
-import { getExtensionBody, run, setExtensionBody, SPIFF } from './spiff_ext.js';
+import { ExtensionBodyEntry } from './extension_entry.js';
+import { run, SPIFF } from './spiff_ext.js';
 
 const NCNAME = /^[A-Za-z_][\w.-]*$/;
 
@@ -114,43 +114,24 @@ function MessageName({ element, id, holder }) {
   });
 }
 
-function Payload({ element, id, holder }) {
-  const bpmnFactory = useService('bpmnFactory');
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  const translate = useService('translate');
-  return jsx(TextAreaEntry, {
-    id,
-    element,
+function Payload(props) {
+  return ExtensionBodyEntry({
+    ...props,
+    type: SPIFF.messagePayload,
     label: '消息内容',
     description: '随消息发送的 Python 表达式，如 {"case_no": case_no}，或保存内容的变量。',
-    getValue: () => getExtensionBody(holder, SPIFF.messagePayload),
-    setValue: (value) =>
-      run(commandStack, setExtensionBody(element, holder, SPIFF.messagePayload, value || '', bpmnFactory)),
-    debounce,
     rows: 2,
     monospace: true,
-    translate,
   });
 }
 
-function Variable({ element, id, holder }) {
-  const bpmnFactory = useService('bpmnFactory');
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  const translate = useService('translate');
-  return jsx(TextFieldEntry, {
-    id,
-    element,
+function Variable(props) {
+  return ExtensionBodyEntry({
+    ...props,
+    type: SPIFF.messageVariable,
     label: '接收变量',
     description: '收到的消息内容存入的流程变量名。',
-    getValue: () => getExtensionBody(holder, SPIFF.messageVariable),
-    setValue: (value) =>
-      run(
-        commandStack,
-        setExtensionBody(element, holder, SPIFF.messageVariable, (value || '').trim(), bpmnFactory),
-      ),
-    debounce,
-    translate,
+    component: TextFieldEntry,
+    clean: (value) => (value || '').trim(),
   });
 }

@@ -6,7 +6,8 @@ import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
-import { getExtensionBody, run, setExtensionBody, SPIFF } from './spiff_ext.js';
+import { ExtensionBodyEntry } from './extension_entry.js';
+import { SPIFF } from './spiff_ext.js';
 
 export function scriptTaskEntries(element) {
   return is(element, 'bpmn:ScriptTask')
@@ -44,32 +45,12 @@ function Script({ element, id }) {
   });
 }
 
-function ExtensionScript({ element, id, type, label, description }) {
-  const bpmnFactory = useService('bpmnFactory');
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  const translate = useService('translate');
-  const bo = getBusinessObject(element);
-  return jsx(TextAreaEntry, {
-    id,
-    element,
-    label,
-    description,
-    getValue: () => getExtensionBody(bo, type),
-    setValue: (value) => run(commandStack, setExtensionBody(element, bo, type, value || '', bpmnFactory)),
-    debounce,
-    rows: 3,
-    monospace: true,
-    translate,
-  });
-}
-
 function PreScript(props) {
   const description = '任务开始前运行的 Python。';
-  return ExtensionScript({ ...props, type: SPIFF.preScript, label: '前置脚本', description });
+  return ExtensionBodyEntry({ ...props, type: SPIFF.preScript, label: '前置脚本', description, rows: 3, monospace: true });
 }
 
 function PostScript(props) {
   const description = '任务完成后运行的 Python。';
-  return ExtensionScript({ ...props, type: SPIFF.postScript, label: '后置脚本', description });
+  return ExtensionBodyEntry({ ...props, type: SPIFF.postScript, label: '后置脚本', description, rows: 3, monospace: true });
 }

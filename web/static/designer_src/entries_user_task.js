@@ -6,7 +6,6 @@ import {
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
   SelectEntry,
-  TextAreaEntry,
   TextFieldEntry,
 } from '@bpmn-io/properties-panel';
 import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
@@ -14,14 +13,8 @@ import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
 import { namedOptions, useOptions } from './options.js';
-import {
-  getExtensionBody,
-  getSpiffProperty,
-  run,
-  setExtensionBody,
-  setSpiffProperty,
-  SPIFF,
-} from './spiff_ext.js';
+import { ExtensionBodyEntry } from './extension_entry.js';
+import { getSpiffProperty, run, setSpiffProperty, SPIFF } from './spiff_ext.js';
 
 export function userTaskEntries(element) {
   if (!is(element, 'bpmn:UserTask')) {
@@ -79,23 +72,13 @@ function UiSchema({ element, id }) {
   });
 }
 
-function Instructions({ element, id }) {
-  const bpmnFactory = useService('bpmnFactory');
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  const translate = useService('translate');
-  const bo = getBusinessObject(element);
-  return jsx(TextAreaEntry, {
-    id,
-    element,
+function Instructions(props) {
+  return ExtensionBodyEntry({
+    ...props,
+    type: SPIFF.instructions,
     label: '办理说明',
     description: '显示在表单上方；可引用流程变量，如 {{ finding_ref }}。',
-    getValue: () => getExtensionBody(bo, SPIFF.instructions),
-    setValue: (value) =>
-      run(commandStack, setExtensionBody(element, bo, SPIFF.instructions, value || '', bpmnFactory)),
-    debounce,
     rows: 4,
-    translate,
   });
 }
 
