@@ -132,11 +132,7 @@ def download(process_id: str, name: str) -> Any:
     """One file of the draft, or of version ?version=N."""
     engine, actor = engine_of(), current_actor()
     version = request.args.get("version", "")
-    sources = (
-        engine.designer.sources(actor, process_id, int(version))
-        if version.isdigit()
-        else engine.designer.draft(actor, process_id).sources
-    )
+    sources = engine.designer.files(actor, process_id, int(version) if version.isdecimal() else None)
     if name not in sources:
         return error_response(404, _("文件不存在"))
     sent = send_file(

@@ -109,11 +109,7 @@ def diagram(process_id: str) -> Any:
     """The diagram of version ?version=N, or of the draft."""
     engine, actor = engine_of(), current_actor()
     version = request.args.get("version", "")
-    sources = (
-        engine.designer.sources(actor, process_id, int(version))
-        if version.isdigit()
-        else engine.designer.draft(actor, process_id).sources
-    )
+    sources = engine.designer.files(actor, process_id, int(version) if version.isdecimal() else None)
     body = sources[_diagram_name(sources)]
     return Response(body, mimetype="application/xml", headers={"Cache-Control": "no-store"})
 

@@ -131,9 +131,7 @@ class Designer:
     def run_scenarios(self, actor: Actor, process_id: str, reuse: bool = False) -> list[ScenarioResult]:
         """The draft's scenarios, each in a throwaway county; `reuse`: the last run of these very files."""
         draft = self.draft(actor, process_id)
-        problems = validate(self.ctx, draft.sources)
-        if problems:
-            raise DeployRejected([p.message for p in problems])
+        self._refuse_invalid(draft.sources)
         key = (process_id, draft.sha256)
         if not (reuse and key in self._last_run):
             self._last_run = {key: _scenarios(self.ctx, process_id, draft.sources)}
@@ -148,9 +146,7 @@ class Designer:
                 for p in sorted((folder / "scenarios").glob("*.json"))
             },
         }
-        problems = validate(self.ctx, sources)
-        if problems:
-            raise DeployRejected([p.message for p in problems])
+        self._refuse_invalid(sources)
         process_id = str(tomllib.loads(sources["process.toml"])["process"]["id"])
         return process_id, _scenarios(self.ctx, process_id, sources)
 
@@ -158,9 +154,7 @@ class Designer:
     def sandbox_prepare(self, actor: Actor, process_id: str) -> None:
         """A fresh throwaway county for the draft (the validation problems refuse it)."""
         draft = self.draft(actor, process_id)
-        problems = validate(self.ctx, draft.sources)
-        if problems:
-            raise DeployRejected([p.message for p in problems])
+        self._refuse_invalid(draft.sources)
         _sandbox().prepare(self.ctx.settings, actor, process_id, draft.sources)
 
     def sandbox_start_form(self, actor: Actor, process_id: str) -> Form | None:
@@ -224,12 +218,16 @@ class Designer:
 
     def diff(self, actor: Actor, process_id: str, before: int, after: int | None) -> VersionDiff:
         """Between two versions, or (after=None) between a version and the draft."""
-        self._require(actor)
-        old = self.sources(actor, process_id, before)
-        if after is None:
-            return diff_sources(old, self.draft(actor, process_id).sources)
-        new = self.sources(actor, process_id, after)
-        return diff_sources(old, new)
+        return diff_sources(self.sources(actor, process_id, before), self.files(actor, process_id, after))
+
+    def _refuse_invalid(self, sources: dict[str, str]) -> None:
+        problems = validate(self.ctx, sources)
+        if problems:
+            raise DeployRejected([p.message for p in problems])
+
+    def files(self, actor: Actor, process_id: str, version: int | None) -> dict[str, str]:
+        """The files of a version, or (None) of the draft."""
+        return self.sources(actor, process_id, version) if version else self.draft(actor, process_id).sources
 
     def sources(self, actor: Actor, process_id: str, version: int) -> dict[str, str]:
         self._require(actor)
