@@ -125,10 +125,27 @@ class Walk:
             self.engine.complete(self.actor(step["as"]), task.id, self.resolve(step.get("data", {})))
 
 
-def load_scenario(path: Path, process_id: str) -> dict[str, Any]:
+def load_scenario(path: Path, process_id: str, _seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A scenario file; one that `follows` another scenario of its folder (`{"scenario": name, "until": n,
+    "data": {…}}`) starts as that one does (its start data overridden by `data`), plays that one's first
+    `n` steps, then its own: a variant of a long walk names only where it parts from it."""
     scenario = json.loads(path.read_text(encoding="utf-8"))
+    if "follows" in scenario:
+        scenario = _following(path, scenario, process_id, _seen | {path.name})
     scenario["start"] = {"process": process_id, **scenario["start"]}  # a walk may start in a linked process
     return scenario
+
+
+def _following(path: Path, scenario: dict[str, Any], process_id: str, seen: frozenset[str]) -> dict[str, Any]:
+    follows = scenario.pop("follows")
+    name = follows.get("scenario", "")
+    if not isinstance(name, str) or Path(name).name != name or name in seen:
+        raise ValueError(f"follows 须为同一目录下另一个场景文件：{name!r}")
+    base = load_scenario(path.parent / name, process_id, seen)
+    start = {**base["start"], "data": {**base["start"].get("data", {}), **follows.get("data", {})}}
+    steps = [*base.get("steps", [])[: follows.get("until")], *scenario.get("steps", [])]
+    inherited = {k: v for k, v in base.items() if k not in ("title", "end")}  # e.g. its `with` folders
+    return {**inherited, **scenario, "start": start, "steps": steps}
 
 
 def play(

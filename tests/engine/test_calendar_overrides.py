@@ -11,6 +11,7 @@ import pytest
 
 from engine import Engine, NotPermitted, Refused
 from engine.storyline import Walk, load_scenario
+from engine.workdays import WorkCalendar
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
 
 
@@ -90,3 +91,23 @@ def test_the_overrides_outlive_the_process(letter, tmp_path: Path) -> None:  # t
     again = Engine(engine.settings, clock=engine.clock)
     assert not again.calendar.is_working_day(date(2025, 10, 10))
     again.close()
+
+
+def test_a_newly_published_year_moves_the_deadlines_counted_before_it(letter) -> None:  # type: ignore[no-untyped-def]
+    """`qinglian calendar recompute` after the holidays data gained the State Council's schedule: the reply
+    date was counted when 8 October still looked like a working day; on the published data it is a holiday,
+    so the deadline keeps its working days and moves, in the history with the reason."""
+    engine, case = letter
+    office = engine.actor_by_name("zhaoliu")
+    engine.ctx.calendar = WorkCalendar(extra_workdays=[date(2025, 10, 8)])  # the data as it was
+    with pytest.raises(NotPermitted):
+        engine.calendar_desk.recompute(engine.actor_by_name("fengyi"), "国务院办公厅公布节假日安排")
+    moved = engine.calendar_desk.recompute(office, "国务院办公厅公布2025年节假日安排")
+    assert [(m.title, m.old, m.new) for m in moved] == [
+        ("A-5b 函询：答复", date(2025, 10, 23), date(2025, 10, 24))
+    ]
+    assert _reply(engine, case).due_date == date(2025, 10, 24)
+    view = engine.instance(office, case)  # type: ignore[arg-type]
+    entry = next(h for h in view.history if h.details.get("intervention") == "recalendar")
+    assert entry.details["reason"] == "国务院办公厅公布2025年节假日安排"
+    assert engine.calendar_desk.recompute(office, "再次核对") == []  # nothing left to move

@@ -235,6 +235,30 @@ def test_the_letter_is_laid_out_as_an_official_document_in_docx_and_pdf(
     assert "{{" not in word and "{%" not in word
 
 
+def test_the_docx_has_the_red_masthead_the_offices_fonts_a_seal_and_page_numbers(
+    mini_engine: Engine, case: int, officer: int
+) -> None:
+    """GB/T 9704 in the Word file an office edits and prints: 发文机关标志 in red 小标宋, the body in 仿宋,
+    a place for the seal above the 署名, the page number as a field “— PAGE —” in the footer."""
+    issued = issue_in(mini_engine, case, officer)
+    document = docx.Document(io.BytesIO(stored(mini_engine, issued.docx_sha256)))
+    runs = {
+        (r.text, str(r.font.color.rgb) if r.font.color and r.font.color.type else "", r.font.name)
+        for p in document.paragraphs
+        for r in p.runs
+        if r.text.strip()
+    }
+    assert ("中共示例县纪律检查委员会办公室", "DD0000", "方正小标宋简体") in runs
+    assert ("（印章）", "DD0000", "仿宋_GB2312") in runs
+    body = next(p for p in document.paragraphs if "请于收到本通知书之日起" in p.text)
+    assert {r.font.name for r in body.runs} == {"仿宋_GB2312"}
+    names = [p.text for p in document.paragraphs]
+    assert names.index("（印章）") < names.index("中共示例县纪律检查委员会办公室", 1)  # the 署名 under it
+    footer = document.sections[0].footer._element.xml
+    assert "— " in footer and " PAGE " in footer and 'w:fldCharType="begin"' in footer
+    assert "（印章）" in pdf_text(stored(mini_engine, issued.pdf_sha256))
+
+
 def test_a_direct_reply_letter_asks_for_no_countersignature(
     mini_engine: Engine, case: int, officer: int
 ) -> None:
