@@ -37,7 +37,7 @@ lint: $(PY_STAMP)
 	$(BIN)/lint-imports
 
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile  # both cores: one test file per worker
 
 bench: setup
 	$(BIN)/python bench/run.py

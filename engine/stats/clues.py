@@ -7,6 +7,7 @@ from sqlalchemy import and_, distinct, func
 from sqlalchemy.orm import aliased
 
 from ..db.oversight import CaseFact
+from .assigned import assigned_table
 from .common import Cell, Facts, Statistic, StatTable, share
 
 STAGES = (("inquiry", "其中：经函询"), ("verification", "其中：经初步核实"), ("filing", "其中：立案"))
@@ -61,5 +62,6 @@ def clue_statistics(facts: Facts) -> Statistic:
             _by_code(facts, "clue", "clues_by_source", "线索来源", "pie"),
             _by_code(facts, "disposal", "disposals", "处置方式（四种方式）", "pie"),
             conversion(facts),
+            assigned_table(facts),
         ),
     )
