@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from . import audit
 from .clock import CHINA_TZ
 from .context import EngineContext
 from .db.models import HumanTask, ProcessInstance
@@ -87,7 +88,8 @@ def set_day(ctx: EngineContext, actor: Actor, day: Any, kind: Any, note: Any) ->
     when, what, why = day_of(day), str(kind or ""), reason_of(note)
     if what not in KINDS:
         raise Refused("请选择“放假”或“上班”")
-    return _changed(ctx, actor, why, lambda s: _put(s, when, what, why, actor, ctx.clock.now()))
+    edit = lambda s: _put(s, when, what, why, actor, ctx.clock.now())  # noqa: E731
+    return _changed(ctx, actor, why, edit, {"day": when.isoformat(), "set": what})
 
 
 def clear_day(ctx: EngineContext, actor: Actor, day: Any, note: Any) -> list[Moved]:
@@ -99,16 +101,18 @@ def clear_day(ctx: EngineContext, actor: Actor, day: Any, note: Any) -> list[Mov
             raise NotFound(f"{when} 没有本地调整")
         session.execute(delete(CalendarDay).where(CalendarDay.day == when))
 
-    return _changed(ctx, actor, why, drop)
+    return _changed(ctx, actor, why, drop, {"day": when.isoformat(), "set": "national"})
 
 
 def recompute(ctx: EngineContext, actor: Actor, note: Any) -> list[Moved]:
     """After the ``holidays`` data gained a year (the State Council published it): recompute every
     open deadline counted on the old data."""
-    return _changed(ctx, actor, reason_of(note), lambda _session: None)
+    return _changed(ctx, actor, reason_of(note), lambda _session: None, {"recompute": True})
 
 
-def _changed(ctx: EngineContext, actor: Actor, why: str, edit: Any) -> list[Moved]:
+def _changed(ctx: EngineContext, actor: Actor, why: str, edit: Any, what: dict[str, Any]) -> list[Moved]:
+    """Apply `edit` to the table and move the open deadlines; the change itself is an audit event (who,
+    which day, what it became, why, what moved), whether or not any deadline moved."""
     if not may_edit(ctx, actor):
         raise NotPermitted("您无权调整工作日历")
     old = ctx.calendar
@@ -121,7 +125,22 @@ def _changed(ctx: EngineContext, actor: Actor, why: str, edit: Any) -> list[Move
             except ValueError as exc:
                 raise Refused(str(exc)) from exc
             ctx.calendar = new  # the cases run on while their deadlines move: on the new calendar
-            return _follow(ctx, session, actor, old, new, why)
+            moved = _follow(ctx, session, actor, old, new, why)
+            payload = {
+                **what,
+                "reason": why,
+                "calendar": new.version,
+                "moved": [m.instance_id for m in moved],
+            }
+            audit.append(
+                session,
+                ctx.audit_key,
+                at=ctx.clock.now(),
+                actor=actor.username,
+                kind="calendar_changed",
+                payload=payload,
+            )
+            return moved
     except Exception:
         ctx.calendar = old  # nothing changed
         raise

@@ -38,6 +38,7 @@ KIND_NAMES = {
     "draft_saved": "保存流程草稿",
     "process_deployed": "部署流程",
     "deploy_forced": "强制部署流程",
+    "calendar_changed": "调整工作日历",
 }
 
 

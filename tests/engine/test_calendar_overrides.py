@@ -4,12 +4,15 @@ timers, and the case's history shows the old and the new date. Others may not to
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from engine import Engine, NotPermitted, Refused
+from engine import Engine, NotPermitted, Refused, audit
+from engine.db.models import AuditEvent
 from engine.storyline import Walk, load_scenario
 from engine.workdays import WorkCalendar
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
@@ -111,3 +114,23 @@ def test_a_newly_published_year_moves_the_deadlines_counted_before_it(letter) ->
     entry = next(h for h in view.history if h.details.get("intervention") == "recalendar")
     assert entry.details["reason"] == "国务院办公厅公布2025年节假日安排"
     assert engine.calendar_desk.recompute(office, "再次核对") == []  # nothing left to move
+
+
+def test_every_change_of_the_calendar_is_in_the_audit_trail(letter) -> None:  # type: ignore[no-untyped-def]
+    """Who made which day what, why, and which cases it moved — also a change that moved nothing."""
+    engine, case = letter
+    office = engine.actor_by_name("zhaoliu")
+    engine.calendar_desk.set_day(office, "2025-10-10", "holiday", "县委通知：防汛救灾放假一天")
+    engine.calendar_desk.set_day(office, "2026-06-01", "workday", "县庆调休上班")  # no deadline that far
+    engine.calendar_desk.clear_day(office, "2026-06-01", "调休取消")
+    with engine.ctx.db.reading() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "calendar_changed").order_by(AuditEvent.seq)
+        ).all()
+        assert audit.verify(session, engine.ctx.audit_key) is None
+    got = [(e.actor, json.loads(e.payload)) for e in events]
+    assert [(actor, p["day"], p["set"], p["reason"], p["moved"]) for actor, p in got] == [
+        ("zhaoliu", "2025-10-10", "holiday", "县委通知：防汛救灾放假一天", [case]),
+        ("zhaoliu", "2026-06-01", "workday", "县庆调休上班", []),
+        ("zhaoliu", "2026-06-01", "national", "调休取消", []),
+    ]
