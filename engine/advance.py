@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from . import audit, documents, facts, mailbox, messaging, search, spiff, starting
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, ProcessInstance
-from .projection import add_participants, deliver_notices, project_tasks
+from .projection import deliver_notices, project_tasks
 from .records import Actor
 from .submission import action
 
@@ -63,6 +63,9 @@ def advance(
     if mailbox.catches(version):
         mailbox.keep_waits(session, instance, version, spiff.waiting_messages(wf), data)
     ready = spiff.ready_user_tasks(wf)
+    joining = {}  # a supervisor's intervention does not make them a participant
+    if actor is not None and takes_part:
+        joining[actor.id] = "external" if _is_external(ctx, actor) else "staff"
     project_tasks(
         ctx,
         session,
@@ -71,6 +74,7 @@ def advance(
         now,
         completed.task_guid if completed else None,
         actor.id if actor else None,
+        joining,
     )
     _mark_missed(session, instance, missed)
     if sctx.notices:
@@ -78,10 +82,6 @@ def advance(
     submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     done = (completed.bpmn_id, {**task_data, **submitted}) if completed else None  # the task as completed
     index_case(ctx, session, instance, data, submitted, done)
-    if actor is not None and takes_part:  # a supervisor's intervention does not make them a participant
-        add_participants(
-            session, instance.id, [actor.id], "staff" if not _is_external(ctx, actor) else "external"
-        )
     audit.append(
         session,
         ctx.audit_key,

@@ -27,8 +27,11 @@ def project_tasks(
     now: datetime,
     completed_guid: str | None = None,
     completed_by: int | None = None,
+    joining: dict[int, str] | None = None,
 ) -> list[HumanTask]:
-    """Bring the instance's human_task rows in line with the engine; returns the newly opened rows."""
+    """Bring the instance's human_task rows in line with the engine; returns the newly opened rows.
+    Whoever may hold a new step takes part in the case, with `joining` (the actor: user id → staff or
+    external) — recorded in one go."""
     open_rows = {
         row.task_guid: row
         for row in session.scalars(
@@ -49,7 +52,14 @@ def project_tasks(
         row.data = None  # the workflow's history keeps it
         closed.append(row.id)
     notices.clear(session, closed, now)
-    opened = [_open(ctx, session, instance, task, now) for task in ready if task.guid not in open_rows]
+    people = dict(joining or {})
+    recused = Recusals(session, instance.id)
+    opened = [
+        _open(ctx, session, instance, task, now, recused, people)
+        for task in ready
+        if task.guid not in open_rows
+    ]
+    add_people(session, instance.id, people)
     session.flush()
     return opened
 
@@ -74,14 +84,34 @@ def lane_role(
     return ctx.roles.roles[wanted]
 
 
+class Recusals:
+    """Who withdrew from the case (回避), read once for all the steps and notices of one run."""
+
+    def __init__(self, session: Session, instance_id: int):
+        self._session, self._instance_id = session, instance_id
+        self._ids: set[int] | None = None
+
+    def __call__(self) -> set[int]:
+        if self._ids is None:
+            query = select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == self._instance_id)
+            self._ids = set(self._session.scalars(query))
+        return self._ids
+
+
 def _open(
-    ctx: EngineContext, session: Session, instance: ProcessInstance, task: spiff.ReadyTask, now: datetime
+    ctx: EngineContext,
+    session: Session,
+    instance: ProcessInstance,
+    task: spiff.ReadyTask,
+    now: datetime,
+    recusals: Recusals,
+    people_joining: dict[int, str],
 ) -> HumanTask:
     role = lane_role(ctx, session, instance, task.lane, task.data)
     if role is None:  # lint refuses such a model; an old version could still carry one
         raise LookupError(f"lane {task.lane!r} has no role")
     unit, assignee = assignment(role, task.data, lambda name: ctx.user_id(session, name))
-    recused = _recused(session, instance.id)
+    recused = recusals()
     if assignee in recused:
         assignee = None  # the person named withdrew from the case: the step is open to the role (回避)
     meta = ctx.specs.get(session, instance.version_id).meta
@@ -108,7 +138,8 @@ def _open(
     session.flush()
     kind = "external" if role.external else "staff"
     people = eligible_user_ids(session, role.code, unit, assignee)
-    add_participants(session, instance.id, people, kind)
+    for uid in people:  # staff wins over external when both apply
+        people_joining[uid] = "staff" if "staff" in (kind, people_joining.get(uid)) else kind
     due_text = f"，期限 {due}" if due else ""
     notices.deliver(
         session,
@@ -155,17 +186,23 @@ def _due_date(
 
 def add_participants(session: Session, instance_id: int, user_ids: list[int], kind: str) -> None:
     """Record that these users take part; staff participation is never downgraded to external."""
-    if not user_ids:
+    add_people(session, instance_id, dict.fromkeys(user_ids, kind))
+
+
+def add_people(session: Session, instance_id: int, people: dict[int, str]) -> None:
+    """Record that these users take part, each as staff or external (one read, then the new rows);
+    staff participation is never downgraded to external."""
+    if not people:
         return
     known = {
         uid: k
         for uid, k in session.execute(
             select(InstanceParticipant.user_id, InstanceParticipant.kind).where(
-                InstanceParticipant.instance_id == instance_id, InstanceParticipant.user_id.in_(user_ids)
+                InstanceParticipant.instance_id == instance_id, InstanceParticipant.user_id.in_(list(people))
             )
         )
     }
-    for uid in user_ids:
+    for uid, kind in people.items():
         if uid not in known:
             session.add(InstanceParticipant(instance_id=instance_id, user_id=uid, kind=kind))
         elif kind == "staff" and known[uid] != "staff":
@@ -181,18 +218,12 @@ def deliver_notices(
     now: datetime,
 ) -> None:
     """Turn the notify() calls of a run into notifications for the holders of each lane's role."""
+    recusals = Recusals(session, instance.id)
     for lane, text in called:
         role = lane_role(ctx, session, instance, lane, data)
         if role is None:
             continue
         unit, assignee = assignment(role, data, lambda name: ctx.user_id(session, name))
-        recused = _recused(session, instance.id)
+        recused = recusals()
         people = [uid for uid in eligible_user_ids(session, role.code, unit, assignee) if uid not in recused]
         notices.deliver(session, instance.id, people, "notice", text, now, lane=role.lane)
-
-
-def _recused(session: Session, instance_id: int) -> set[int]:
-    """Who withdrew from the case (回避)."""
-    return set(
-        session.scalars(select(InstanceRecusal.user_id).where(InstanceRecusal.instance_id == instance_id))
-    )

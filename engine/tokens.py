@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db.models import ApiToken, User
-from .directory import actor_of
+from .db.models import ApiToken, User, UserRole
 from .errors import InvalidSubmission, NotFound
 from .records import Actor
 
@@ -63,17 +62,21 @@ def issue(session: Session, username: str, now: datetime, days: int) -> str:
 
 def actor_for(session: Session, token: str, now: datetime) -> Actor | None:
     """Whose token this is, while it is unexpired, unrevoked and its account enabled."""
-    user = session.scalar(
-        select(User)
+    rows = session.execute(  # one statement per request: the account and its roles together
+        select(User.id, User.username, User.display_name, User.unit_id, User.post, UserRole.role)
         .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(
             ApiToken.token_sha256 == _digest(token),
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > now,
             User.active.is_(True),
         )
-    )
-    return actor_of(session, user) if user is not None else None
+    ).all()
+    if not rows:
+        return None
+    uid, username, name, unit, post, _role = rows[0]
+    return Actor(uid, username, name, unit, frozenset(r.role for r in rows if r.role), post)
 
 
 def of(session: Session, username: str) -> list[TokenView]:
