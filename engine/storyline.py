@@ -138,12 +138,20 @@ def load_scenario(path: Path, process_id: str, _seen: frozenset[str] = frozenset
 
 def _following(path: Path, scenario: dict[str, Any], process_id: str, seen: frozenset[str]) -> dict[str, Any]:
     follows = scenario.pop("follows")
-    name = follows.get("scenario", "")
-    if not isinstance(name, str) or Path(name).name != name or name in seen:
+    name = follows.get("scenario", "") if isinstance(follows, dict) else ""
+    until = follows.get("until") if isinstance(follows, dict) else None
+    if (
+        not isinstance(name, str)
+        or Path(name).name != name
+        or name in seen
+        or not (path.parent / name).is_file()
+    ):
         raise ValueError(f"follows 须为同一目录下另一个场景文件：{name!r}")
+    if until is not None and not (isinstance(until, int) and until >= 0):
+        raise ValueError(f"follows 的 until 须为步数：{until!r}")
     base = load_scenario(path.parent / name, process_id, seen)
     start = {**base["start"], "data": {**base["start"].get("data", {}), **follows.get("data", {})}}
-    steps = [*base.get("steps", [])[: follows.get("until")], *scenario.get("steps", [])]
+    steps = [*base.get("steps", [])[:until], *scenario.get("steps", [])]
     inherited = {k: v for k, v in base.items() if k not in ("title", "end")}  # e.g. its `with` folders
     return {**inherited, **scenario, "start": start, "steps": steps}
 
