@@ -10,6 +10,7 @@ from . import (
     accounts,
     audit,
     audit_anchor,
+    case_deadlines,
     directory,
     files,
     people,
@@ -146,6 +147,10 @@ class Engine:
         return runtime.complete(
             self.ctx, actor, task_id, data, lambda s, a, row: queries.may_see_task(s, a, row, self.ctx)
         )
+
+    def sweep_case_deadlines(self) -> int:
+        """Tell the roles statistics.toml names of case deadlines near or past (a 上级交办件: 3 months)."""
+        return case_deadlines.sweep(self.ctx)
 
     def fire_due_timers(self) -> list[FiredTimers]:
         """Fire every timer due by the engine's clock (on the calendar as another process may have set it)."""

@@ -47,6 +47,32 @@ class FactRule:
 
 
 @dataclass(frozen=True)
+class Watch:
+    """One kind of case fact whose `due` is watched: who is told, how many working days ahead, and what
+    they read ({title} the case, {due} the date)."""
+
+    kind: str
+    tell: tuple[str, ...]
+    before_wd: int
+    soon: str
+    late: str
+
+
+def _watches(raw: dict[str, Any]) -> tuple[Watch, ...]:
+    """The `[watch.<kind>]` sections: case deadlines the worker tells of (engine/case_deadlines.py)."""
+    return tuple(
+        Watch(
+            kind=str(kind),
+            tell=tuple(str(r) for r in spec.get("tell", ())),
+            before_wd=int(spec.get("before_wd", 10)),
+            soon=str(spec["soon"]),
+            late=str(spec["late"]),
+        )
+        for kind, spec in raw.items()
+    )
+
+
+@dataclass(frozen=True)
 class FactBook:
     """Every rule of workflows/statistics.toml, with the display labels of codes."""
 
@@ -54,6 +80,7 @@ class FactBook:
     labels: dict[str, str]
     orders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # codes every figure lists, in order
     kinds: dict[str, str] = field(default_factory=dict)  # what each kind of fact is called
+    watches: tuple[Watch, ...] = ()  # case deadlines watched while the case runs
 
     @classmethod
     def load(cls, path: Path) -> FactBook:
@@ -81,6 +108,7 @@ class FactBook:
             {str(k): str(v) for k, v in raw.get("labels", {}).items()},
             {str(k): tuple(str(c) for c in v) for k, v in raw.get("orders", {}).items()},
             {str(k): str(v) for k, v in raw.get("kinds", {}).items()},
+            _watches(raw.get("watch", {})),
         )
 
     def label(self, code: str) -> str:

@@ -24,6 +24,8 @@ KINDS = {
     "due_soon": "即将到期",
     "overdue": "已逾期",
     "intervention": "督办",
+    "case_due_soon": "案件即将到期",
+    "case_overdue": "案件已超期",
 }
 SOON = 3  # working days before a due date when its holders are told
 PAGE = 100

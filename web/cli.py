@@ -169,6 +169,7 @@ def timers_run(now_text: str | None) -> None:
         click.echo(f"#{item.instance_id} {item.title}: {'、'.join(item.fired)}")
     click.echo(f"{len(fired)} 个案件的定时器已触发")
     click.echo(f"{engine.notices.sweep_deadlines()} 条期限提醒已发出")
+    click.echo(f"{engine.sweep_case_deadlines()} 条案件期限提醒已发出")
 
 
 @main.group()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from engine import Engine
+from engine import CHINA_TZ, Engine
 from engine.stats import StatFilter
 from engine.storyline import Walk, load_scenario
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
@@ -41,5 +41,33 @@ def test_an_assigned_case_past_three_months_is_on_the_dashboard_while_open(tmp_p
         done = _assigned(engine, date(2025, 10, 14))
         assert done["办理中（当前）"][0] == 0 and done["已超过三个月仍未办结（当前）"][0] == 0
         assert done["本期办结"][0] == 1 and done["其中超过三个月办结"][0] == 1
+    finally:
+        engine.close()
+
+
+def _told(engine: Engine, username: str, case: int) -> list[tuple[str, str]]:
+    notices = engine.notices.of(actor(engine, username))
+    return [(n.kind, n.text) for n in notices if n.instance_id == case and n.kind.startswith("case_")]
+
+
+def test_the_secretary_and_the_case_office_are_told_before_and_after_three_months(tmp_path: Path) -> None:
+    """The worker's sweep tells the 纪委书记 and 案管室 ten working days ahead that a 上级交办件 must be
+    concluded or its extension approved, and again once the three months have passed — once each."""
+    scenario = load_scenario(SCENARIO, "clue_disposal")
+    at = datetime.fromisoformat(scenario["start"]["at"])  # 1 September 2025
+    engine = build_engine(tmp_path, make_workflows_dir(tmp_path, WORKFLOWS / "clue_disposal"), at=at)
+    try:
+        walk = Walk(engine)
+        case = walk.start(scenario["start"], {"received_at": "2025-06-10"})  # due 10 September
+        walk.act(scenario["steps"][0])
+        assert engine.sweep_case_deadlines() == 2  # 张三 (纪委书记) and 赵六 (案管室)
+        assert engine.sweep_case_deadlines() == 0  # told once
+        soon = _told(engine, "zhangsan", case)
+        assert [k for k, _t in soon] == ["case_due_soon"] and "应于2025-09-10前办结" in soon[0][1]
+        assert _told(engine, "zhaoliu", case) == soon and _told(engine, "qianqi", case) == []
+        engine.clock.set(datetime(2025, 9, 11, 9, tzinfo=CHINA_TZ))  # type: ignore[attr-defined]
+        assert engine.sweep_case_deadlines() == 2 and engine.sweep_case_deadlines() == 0
+        assert [k for k, _t in _told(engine, "zhangsan", case)] == ["case_overdue", "case_due_soon"]
+        assert "须经纪委书记批准延长三个月" in _told(engine, "zhangsan", case)[0][1]
     finally:
         engine.close()
