@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from . import audit, documents, facts, mailbox, messaging, search, spiff, starting
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, ProcessInstance
+from .pdf_rendering import issue_document
 from .projection import deliver_notices, project_tasks
 from .records import Actor
 from .submission import action
@@ -214,9 +215,9 @@ def _document_issuer(
     issued: list[documents.IssuedDocument],
 ) -> Callable[[str, dict[str, Any]], str]:
     def issue(kind: str, fields: dict[str, Any]) -> str:
-        doc = documents.issue(
+        doc = issue_document(
+            ctx,
             session,
-            ctx.desk,
             instance_id=instance.id,
             kind=kind,
             fields=fields,

@@ -39,6 +39,7 @@ KIND_NAMES = {
     "process_deployed": "部署流程",
     "deploy_forced": "强制部署流程",
     "calendar_changed": "调整工作日历",
+    "document_rendered": "生成文书PDF",
 }
 
 
@@ -80,7 +81,7 @@ def case_audit(ctx: EngineContext, session: Session, actor: Actor, instance_id: 
             event.at,
             names.get(event.actor, "系统" if event.actor == "system" else event.actor),
             KIND_NAMES.get(event.kind, "其他"),
-            str(payload.get("task") or payload.get("filename") or ""),
+            str(payload.get("task") or payload.get("filename") or payload.get("number") or ""),
         )
         (looks if event.kind in READ_EVENTS else lines).append(line)
     broken = audit.verify_case(session, ctx.audit_key, instance_id)

@@ -285,6 +285,7 @@ def display_names(session: Session) -> dict[str, str]:
 
 
 READ_EVENTS = ("case_viewed", "case_view_denied", "attachment_downloaded", "attachment_download_denied")
+RECORD_KEEPING = ("document_rendered",)  # in the audit trail, not among what was done in the case
 
 
 def progress(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> tuple[list[str], ...]:
@@ -312,7 +313,7 @@ def history(
     names = display_names(session) if names is None else names
     out = []
     events = select(AuditEvent).where(
-        AuditEvent.instance_id == instance_id, AuditEvent.kind.not_in(READ_EVENTS)
+        AuditEvent.instance_id == instance_id, AuditEvent.kind.not_in(READ_EVENTS + RECORD_KEEPING)
     )
     for ev in session.scalars(events.order_by(AuditEvent.seq)):
         payload = json.loads(ev.payload)

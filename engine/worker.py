@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from . import audit_anchor, case_deadlines, mailer, notices, runtime
+from . import audit_anchor, case_deadlines, mailer, notices, pdf_rendering, runtime
 from .context import EngineContext
 from .db.models import ProcessInstance
 from .errors import ProcessFailed
@@ -98,7 +98,12 @@ def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
             log.exception("audit anchor failed")
         if time.monotonic() - last_notices >= NOTICE_EVERY:
             last_notices = time.monotonic()
-            for job in (notices.deadline_sweep, case_deadlines.sweep, mailer.send_pending):
+            for job in (
+                notices.deadline_sweep,
+                case_deadlines.sweep,
+                pdf_rendering.render_left_over,
+                mailer.send_pending,
+            ):
                 try:
                     job(ctx)
                 except Exception:

@@ -346,7 +346,9 @@ class Document(Base):
     number: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     docx_sha256: Mapped[str] = mapped_column(ForeignKey("attachment.sha256"))
-    pdf_sha256: Mapped[str] = mapped_column(ForeignKey("attachment.sha256"))
+    pdf_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("attachment.sha256")
+    )  # None: PDF not yet rendered
     template_sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_by: Mapped[str] = mapped_column(String(64))

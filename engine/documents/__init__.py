@@ -4,7 +4,7 @@ attached to the case; voided, never deleted. A reporter's identity never reaches
 
 from .catalog import CATALOG, CatalogError, DocumentKind, catalog, prefix_collisions
 from .catalog import problems as catalog_problems
-from .issuing import Desk, IssuedDocument, issue
+from .issuing import Desk, IssuedDocument, attach_pdf, issue, render_pdf_of
 from .text import chinese_date, cn_date, redact
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Desk",
     "DocumentKind",
     "IssuedDocument",
+    "attach_pdf",
     "catalog",
     "catalog_problems",
     "chinese_date",
@@ -20,4 +21,5 @@ __all__ = [
     "issue",
     "prefix_collisions",
     "redact",
+    "render_pdf_of",
 ]

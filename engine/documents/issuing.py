@@ -1,6 +1,8 @@
-"""Issuing a document: number it, lay it out, render DOCX and PDF, store both by hash and attach them to the
-case, in the caller's transaction (its rollback gives the number back; stored files then stay unreferenced,
-harmless under their hash)."""
+"""Issuing a document: number it, lay it out, render the DOCX, store it by hash and attach it to the case, in
+the caller's transaction (its rollback gives the number back; stored files then stay unreferenced, harmless
+under their hash). The PDF — half a second of WeasyPrint — is rendered from the same stored fields by
+`render_pdf_of` outside any transaction once that one has committed, and recorded by `attach_pdf`, so no
+case waits on it under a lock."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import files
 from ..clock import CHINA_TZ
-from ..db.models import Attachment, AttachmentLink, Document
+from ..db.models import Attachment, AttachmentLink, Document, ProcessInstance
 from .catalog import CATALOG, catalog
 from .numbering import dialect_insert, format_number, next_number
 from .pdf import render_pdf
@@ -28,7 +31,7 @@ class IssuedDocument:
     kind: str
     title: str  # e.g. "函询通知书"
     docx_sha256: str
-    pdf_sha256: str
+    pdf_sha256: str  # "" until the PDF is rendered and attached (render_pdf_of, attach_pdf)
     id: int = 0
 
 
@@ -63,20 +66,8 @@ def issue(
     seq = next_number(session, kind, local.year)
     number, kept = format_number(spec.prefix, local.year, seq), redact(fields)
     sheet = compose(spec, kept, number=number, day=local.date(), county=desk.county)
-    stored = [
-        files.store(desk.files_dir, content) for content in (render_docx(sheet, at), render_pdf(sheet, at))
-    ]
-    for item, suffix in zip(stored, ("docx", "pdf"), strict=True):
-        _ensure_attachment(session, item, at)
-        session.add(
-            AttachmentLink(
-                instance_id=instance_id,
-                sha256=item.sha256,
-                filename=f"{number}{sheet.title}.{suffix}"[:200],
-                uploaded_by=by_user_id,
-                uploaded_at=at,
-            )
-        )
+    docx = files.store(desk.files_dir, render_docx(sheet, at))
+    _attach(session, instance_id, docx, f"{number}{sheet.title}.docx", by_user_id, at)
     row = Document(
         instance_id=instance_id,
         kind=kind,
@@ -84,8 +75,8 @@ def issue(
         seq=seq,
         number=number,
         title=sheet.title,
-        docx_sha256=stored[0].sha256,
-        pdf_sha256=stored[1].sha256,
+        docx_sha256=docx.sha256,
+        pdf_sha256=None,
         template_sha256=spec.template_sha256(),
         issued_at=at,
         issued_by=by,
@@ -94,7 +85,57 @@ def issue(
     )
     session.add(row)
     session.flush()
-    return IssuedDocument(number, kind, sheet.title, stored[0].sha256, stored[1].sha256, row.id)
+    return IssuedDocument(number, kind, sheet.title, docx.sha256, "", row.id)
+
+
+def render_pdf_of(desk: Desk, row: Document) -> files.StoredFile:
+    """Render and store the PDF of an issued document from its stored fields: the same sheet as its DOCX at
+    the same moment, so the same bytes. No database work: call it outside any transaction."""
+    spec = catalog(desk.documents_dir)[row.kind]
+    at = row.issued_at
+    day = at.astimezone(CHINA_TZ).date()
+    sheet = compose(spec, row.fields or {}, number=row.number, day=day, county=desk.county)
+    return files.store(desk.files_dir, render_pdf(sheet, at))
+
+
+def attach_pdf(session: Session, document_id: int, pdf: files.StoredFile) -> Document | None:
+    """Record a rendered PDF on its document and attach it to the case; None when the document has one
+    already (another process rendered it) or is gone (its transaction was rolled back)."""
+    row = session.get(Document, document_id)
+    if row is None or row.pdf_sha256 is not None:
+        return None
+    _ensure_attachment(session, pdf, row.issued_at)
+    claimed = session.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.pdf_sha256.is_(None))
+        .values(pdf_sha256=pdf.sha256)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # rendered meanwhile by another process
+        return None
+    filer = session.scalar(  # filed by whoever filed its DOCX
+        select(AttachmentLink.uploaded_by).where(
+            AttachmentLink.instance_id == row.instance_id, AttachmentLink.sha256 == row.docx_sha256
+        )
+    )
+    if filer is None:
+        filer = session.scalar(
+            select(ProcessInstance.started_by).where(ProcessInstance.id == row.instance_id)
+        )
+    _attach(session, row.instance_id, pdf, f"{row.number}{row.title}.pdf", int(filer or 0), row.issued_at)
+    session.flush()
+    return row
+
+
+def _attach(
+    session: Session, instance_id: int, item: files.StoredFile, name: str, by: int, at: datetime
+) -> None:
+    _ensure_attachment(session, item, at)  # once per content, whoever stored it first
+    session.add(
+        AttachmentLink(
+            instance_id=instance_id, sha256=item.sha256, filename=name[:200], uploaded_by=by, uploaded_at=at
+        )
+    )
 
 
 def _ensure_attachment(session: Session, item: files.StoredFile, at: datetime) -> None:

@@ -13,8 +13,8 @@ from ..context import EngineContext
 from ..db.models import Document
 from ..db.oversight import DocumentVoid
 from ..documents.catalog import DocumentKind, catalog
-from ..documents.issuing import issue
 from ..errors import Conflict, NotFound, NotPermitted, Refused
+from ..pdf_rendering import issue_document
 from ..records import Actor
 from ..spiff.timers import correct_data
 from .common import Done, change, permitted, reason_of, record, workflow
@@ -49,9 +49,9 @@ def void_document(
         details: dict[str, Any] = {"voided": doc.number, "document": doc.title}
         summary = f"已作废{doc.title}{doc.number}"
         if reissue:
-            new = issue(
+            new = issue_document(
+                ctx,
                 session,
-                ctx.desk,
                 instance_id=instance.id,
                 kind=doc.kind,
                 fields=fields,

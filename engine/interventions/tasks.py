@@ -16,6 +16,7 @@ from ..context import EngineContext
 from ..db.models import HumanTask, ProcessInstance, Unit, User, UserRole
 from ..errors import Conflict, Refused
 from ..notices import holders
+from ..pdf_rendering import issue_document
 from ..projection import add_participants
 from ..records import Actor
 from ..spiff.timers import move_timer, set_data, timers_of
@@ -74,9 +75,9 @@ def remind(ctx: EngineContext, actor: Actor, task_id: int, reason: Any) -> Done:
         left = ctx.calendar.working_days_between(today, row.due_date) if row.due_date else None
         office = session.get(Unit, actor.unit_id or "")
         role = ctx.roles.roles.get(row.role)
-        doc = documents.issue(
+        doc = issue_document(
+            ctx,
             session,
-            ctx.desk,
             instance_id=instance.id,
             kind="ajcbd",
             fields={

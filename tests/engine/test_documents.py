@@ -4,6 +4,7 @@ and attached to the case; a reporter's identity never appears in them."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import shutil
@@ -17,10 +18,20 @@ import docx
 import pypdf
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import CHINA_TZ, Engine
 from engine.db.models import Attachment, AttachmentLink, Document, DocumentCounter
-from engine.documents import CatalogError, Desk, IssuedDocument, catalog, cn_date, issue
+from engine.documents import (
+    CatalogError,
+    Desk,
+    IssuedDocument,
+    attach_pdf,
+    catalog,
+    cn_date,
+    issue,
+    render_pdf_of,
+)
 from engine.documents.pdf import render_pdf
 from engine.documents.sheet import compose
 from engine.documents.text import Paragraph, Table, render
@@ -152,9 +163,9 @@ def issue_in(
     fields: dict[str, Any] | None = None,
     at: datetime = AT,
 ) -> IssuedDocument:
-    """Issue one document in a transaction of its own."""
+    """Issue one document in a transaction of its own, its PDF rendered in the same transaction."""
     with engine.ctx.db.transaction() as session:
-        return issue(
+        return with_pdf(
             session,
             engine.ctx.desk,
             instance_id=case,
@@ -164,6 +175,14 @@ def issue_in(
             by="zhaoliu",
             by_user_id=officer,
         )
+
+
+def with_pdf(session: Session, desk: Desk, **kw: Any) -> IssuedDocument:
+    """issue(), render_pdf_of() and attach_pdf(), as the engine does across the commit."""
+    issued = issue(session, desk, **kw)
+    row = attach_pdf(session, issued.id, render_pdf_of(desk, session.get(Document, issued.id)))
+    assert row is not None and row.pdf_sha256
+    return dataclasses.replace(issued, pdf_sha256=row.pdf_sha256)
 
 
 def stored(engine: Engine, sha256: str) -> bytes:
@@ -322,7 +341,7 @@ def test_a_reporters_identity_never_reaches_the_document(
     }
     desk = Desk(tmp_path, mini_engine.settings.files_dir, "示例县")
     with mini_engine.ctx.db.transaction() as session:
-        issued = issue(
+        issued = with_pdf(
             session,
             desk,
             instance_id=case,
