@@ -27,11 +27,18 @@ LEFT_OVER_AFTER = timedelta(minutes=1)
 def issue_document(ctx: EngineContext, session: Session, **issue: Any) -> documents.IssuedDocument:
     """Issue a document in the caller's transaction (number, DOCX); its PDF follows the commit."""
     doc = documents.issue(session, ctx.desk, **issue)
-    pending = session.info.setdefault(_PENDING, [])
-    if not pending:
-        event.listen(session, "after_commit", lambda _s: _render_all(ctx, list(pending)), once=True)
-    pending.append(doc.id)
+    if _PENDING not in session.info:  # a session is one transaction (engine/db/uow.py)
+        session.info[_PENDING] = []
+        event.listen(session, "after_commit", lambda s: _committed(ctx, s))
+    session.info[_PENDING].append(doc.id)
     return doc
+
+
+def _committed(ctx: EngineContext, session: Session) -> None:
+    """SQLAlchemy also says "after_commit" when a savepoint is released: only the transaction's own
+    commit makes the documents visible to the transaction that renders them."""
+    if not session.in_nested_transaction():
+        _render_all(ctx, session.info.pop(_PENDING, []))
 
 
 def render(ctx: EngineContext, document_id: int) -> str | None:

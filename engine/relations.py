@@ -94,7 +94,7 @@ def issued_documents(
             issued_at=d.issued_at,
             pdf_attachment=link_ids.get(d.pdf_sha256),
             docx_attachment=link_ids.get(d.docx_sha256),
-            sha256=d.pdf_sha256,
+            sha256=d.pdf_sha256 or d.docx_sha256,  # the DOCX's until the PDF is rendered
             void=d.id in voids,
             id=d.id,
             void_reason=voids.get(d.id, ""),

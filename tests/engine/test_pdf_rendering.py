@@ -61,6 +61,8 @@ def test_a_rendering_that_fails_leaves_the_step_done_and_the_worker_renders_it_l
     assert [(d.number, d.pdf_attachment, bool(d.docx_attachment)) for d in view.documents] == [
         ("示纪案催〔2025〕1号", None, True)  # the case page offers the DOCX meanwhile
     ]
+    zhaoliu = actor(mini_engine, "zhaoliu")
+    assert mini_engine.instance(zhaoliu, case).documents[0].sha256 == _document(mini_engine).docx_sha256
     monkeypatch.undo()
     assert (
         pdf_rendering.render_left_over(mini_engine.ctx) == 0
