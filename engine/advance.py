@@ -21,9 +21,12 @@ from .submission import action
 def keep_after_commit(ctx: EngineContext, session: Session, instance: ProcessInstance, wf: Any) -> None:
     session.flush()  # bumps row_version: the version the cached workflow belongs to
     instance_id, row_version = instance.id, instance.row_version
-    event.listen(
-        session, "after_commit", lambda _s: ctx.workflows.put(instance_id, row_version, wf), once=True
-    )
+
+    def put(s: Session) -> None:
+        if not s.in_nested_transaction():  # SQLAlchemy says after_commit for a released savepoint too
+            ctx.workflows.put(instance_id, row_version, wf)
+
+    event.listen(session, "after_commit", put)  # (not `once`: a savepoint's release would use it up)
 
 
 def advance(
