@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,14 @@ class Engine:
         self.ctx.db.create_schema()
 
     def close(self) -> None:
+        if self.ctx.pdf_executor is not None:
+            self.ctx.pdf_executor.shutdown(wait=True)  # the PDFs on their way are finished first
         self.ctx.db.dispose()
+
+    def render_pdfs_in_background(self) -> None:
+        """Render documents' PDFs on a thread of their own after each commit (a server's choice)."""
+        if self.ctx.pdf_executor is None:
+            self.ctx.pdf_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-pdf")
 
     # --- deploy --------------------------------------------------------------------------------
     def deploy(self, path: Path | None = None, by: str = "system") -> list[DeployResult]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -105,6 +106,7 @@ class EngineContext:
     facts: FactBook = field(default_factory=lambda: FactBook((), {}))
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    pdf_executor: Executor | None = None  # a server renders documents' PDFs there (engine/pdf_rendering.py)
 
     @property
     def audit_key(self) -> bytes:

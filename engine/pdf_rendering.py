@@ -2,8 +2,9 @@
 
 WeasyPrint takes about half a second per document; inside a completion it held the case's lock (on SQLite
 the whole database's write lock) all that time. Now the completion commits with the number and the DOCX,
-and its PDF is rendered at once after the commit, in a transaction of its own with a `document_rendered`
-audit event carrying the PDF's hash. A PDF left unrendered by a crash in between is rendered by the worker.
+and its PDF is rendered at once after the commit — in a server on a thread of its own, so the officer's
+answer does not wait for it — and recorded in a transaction of its own with a `document_rendered` audit
+event carrying the PDF's hash. A PDF left unrendered by a crash in between is rendered by the worker.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def issue_document(ctx: EngineContext, session: Session, **issue: Any) -> docume
 def _committed(ctx: EngineContext, session: Session) -> None:
     """SQLAlchemy also says "after_commit" when a savepoint is released: only the transaction's own
     commit makes the documents visible to the transaction that renders them."""
-    if not session.in_nested_transaction():
-        _render_all(ctx, session.info.pop(_PENDING, []))
+    if session.in_nested_transaction():
+        return
+    ids = session.info.pop(_PENDING, [])
+    if ctx.pdf_executor is not None:  # a server: the officer's answer does not wait for the layout
+        ctx.pdf_executor.submit(_render_all, ctx, ids)
+    else:  # the command line, the demo seed, the tests: the PDF is there when the call returns
+        _render_all(ctx, ids)
 
 
 def render(ctx: EngineContext, document_id: int) -> str | None:

@@ -116,6 +116,7 @@ def serve(host: str, port: int, workers: int, no_worker: bool, log_level: str, l
 
     from web import create_app
 
+    engine.render_pdfs_in_background()  # answers never wait for a PDF's layout
     waitress_serve(
         create_app(engine.settings, engine, start_worker=not no_worker), host=host, port=port, threads=8
     )

@@ -10,3 +10,4 @@ from web.logs import configure
 
 configure(os.environ.get("QINGLIAN_LOG_LEVEL", "info"), os.environ.get("QINGLIAN_LOG_FORMAT", "text"))
 app = create_app()
+app.extensions["qinglian"].render_pdfs_in_background()  # answers never wait for a PDF's layout

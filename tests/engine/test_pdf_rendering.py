@@ -6,6 +6,7 @@ and one a crash left unrendered is rendered by the worker. A failed rendering ne
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -72,3 +73,29 @@ def test_a_rendering_that_fails_leaves_the_step_done_and_the_worker_renders_it_l
     assert pdf_rendering.render_left_over(mini_engine.ctx) == 0
     assert _document(mini_engine).pdf_sha256
     assert mini_engine.instance(actor(mini_engine, "zhaoliu"), case).documents[0].pdf_attachment
+
+
+def test_a_server_answers_before_the_pdf_is_laid_out(
+    mini_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`qinglian serve` (and gunicorn's app) render PDFs on a thread of their own: the step's answer does not
+    wait for WeasyPrint; the PDF is there a moment later."""
+    case = served(mini_engine)
+    step = open_step(mini_engine, case, "reply")
+    layout_may_finish = threading.Event()
+    render = documents.render_pdf_of
+
+    def slow(*args: object) -> object:
+        assert layout_may_finish.wait(timeout=30)
+        return render(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents, "render_pdf_of", slow)
+    mini_engine.render_pdfs_in_background()
+    done = mini_engine.interventions.remind(actor(mini_engine, "zhaoliu"), step.id, "请按期答复")
+    assert (
+        done.summary == "已催办（答复函询）" and _document(mini_engine).pdf_sha256 is None
+    )  # answered already
+    layout_may_finish.set()
+    mini_engine.ctx.pdf_executor.shutdown(wait=True)  # type: ignore[union-attr]
+    assert _document(mini_engine).pdf_sha256
+    assert _kinds(mini_engine)[-1] == "document_rendered"
