@@ -98,7 +98,9 @@ def advance(
             **payload,
             "steps": steps,
             "notices": [f"{lane}: {text}" for lane, text in sctx.notices],
-            "documents": [{"number": d.number, "pdf": d.pdf_sha256, "docx": d.docx_sha256} for d in issued],
+            "documents": [
+                {"number": d.number, "docx": d.docx_sha256} for d in issued
+            ],  # the PDF: document_rendered
         },
     )
     if thrown:

@@ -15,7 +15,6 @@ from .clock import local_today
 from .context import EngineContext
 from .db.models import Notification, ProcessInstance
 from .db.oversight import CaseFact
-from .facts import Watch
 from .notices import deliver
 
 SOON_KIND, LATE_KIND = "case_due_soon", "case_overdue"
@@ -28,6 +27,7 @@ def sweep(ctx: EngineContext) -> int:
     with ctx.db.transaction() as session:
         for watch in ctx.facts.watches:
             horizon = ctx.calendar.add_working_days(today, watch.before_wd).due
+            people = {uid for role in watch.tell for uid in eligible_user_ids(session, role, None, None)}
             rows = session.execute(
                 select(CaseFact.instance_id, CaseFact.due, ProcessInstance.title)
                 .join(ProcessInstance, ProcessInstance.id == CaseFact.instance_id)
@@ -43,14 +43,14 @@ def sweep(ctx: EngineContext) -> int:
                 late = due < today
                 text = (watch.late if late else watch.soon).format(title=title, due=due.isoformat())
                 kind = LATE_KIND if late else SOON_KIND
-                sent += _tell(ctx, session, watch, instance_id, due, kind, text)
+                sent += _tell(ctx, session, people, instance_id, due, kind, text)
     return sent
 
 
 def _tell(
-    ctx: EngineContext, session: Session, watch: Watch, instance_id: int, due: date, kind: str, text: str
+    ctx: EngineContext, session: Session, people: set[int], instance_id: int, due: date, kind: str, text: str
 ) -> int:
-    people = {uid for role in watch.tell for uid in eligible_user_ids(session, role, None, None)}
+    """Those of `people` not yet told of this case's deadline at this stage."""
     told = set(
         session.scalars(
             select(Notification.user_id).where(

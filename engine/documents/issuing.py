@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import files
 from ..clock import CHINA_TZ
-from ..db.models import Attachment, AttachmentLink, Document, ProcessInstance
+from ..db.models import Attachment, AttachmentLink, Document
 from .catalog import CATALOG, catalog
 from .numbering import dialect_insert, format_number, next_number
 from .pdf import render_pdf
@@ -113,16 +113,12 @@ def attach_pdf(session: Session, document_id: int, pdf: files.StoredFile) -> Doc
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]  # rendered meanwhile by another process
         return None
-    filer = session.scalar(  # filed by whoever filed its DOCX
+    filer = session.scalar(  # filed by whoever filed its DOCX (in the transaction that issued it)
         select(AttachmentLink.uploaded_by).where(
             AttachmentLink.instance_id == row.instance_id, AttachmentLink.sha256 == row.docx_sha256
         )
     )
-    if filer is None:
-        filer = session.scalar(
-            select(ProcessInstance.started_by).where(ProcessInstance.id == row.instance_id)
-        )
-    _attach(session, row.instance_id, pdf, f"{row.number}{row.title}.pdf", int(filer or 0), row.issued_at)
+    _attach(session, row.instance_id, pdf, f"{row.number}{row.title}.pdf", int(filer), row.issued_at)
     session.flush()
     return row
 

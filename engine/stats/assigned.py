@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy import func
 
-from ..db.models import ProcessInstance
 from ..db.oversight import CaseFact
 from .common import Cell, Facts, StatTable
 
@@ -14,11 +13,7 @@ KIND = "assigned"
 
 
 def assigned_table(facts: Facts) -> StatTable:
-    running = facts.select(KIND, func.count(CaseFact.id), dated=False, with_case=True).where(
-        CaseFact.done_at.is_(None), ProcessInstance.status == "running"
-    )
-    n_running = facts.session.scalar(running) or 0
-    n_overdue = facts.session.scalar(running.where(CaseFact.due < facts.today)) or 0
+    n_running, n_overdue = facts.open_and_overdue(KIND)
     concluded = facts.select(KIND, func.count(CaseFact.id), dated=False).where(
         CaseFact.done_at >= facts.f.date_from, CaseFact.done_at <= facts.f.date_to
     )

@@ -173,6 +173,17 @@ class Facts:
         listed = self.ctx.facts.orders.get(kind, ())
         return [(code, found.pop(code, 0)) for code in listed] + list(found.items())
 
+    def open_and_overdue(self, kind: str) -> tuple[int, int]:
+        """Facts of `kind` in scope not done yet in running cases (whatever the period), and those of them
+        past their `due`: what is pending now."""
+        pending = self.select(kind, func.count(CaseFact.id), dated=False, with_case=True).where(
+            CaseFact.done_at.is_(None), ProcessInstance.status == "running"
+        )
+        return (
+            self.session.scalar(pending) or 0,
+            self.session.scalar(pending.where(CaseFact.due < self.today)) or 0,
+        )
+
     def link(self, kind: str, dated: bool = True, **extra: str) -> dict[str, str]:
         """The case-list filter of the cases behind a figure over facts of `kind`."""
         args = {k: v for k, v in self.f.query_args().items() if dated or k not in ("from", "to")}

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from ..db.models import ProcessInstance
 from ..db.oversight import CaseFact
 from .common import Cell, Facts, Statistic, StatTable
 
@@ -16,11 +15,7 @@ REPEAT_AT_LEAST = 2
 
 
 def _summary(facts: Facts) -> StatTable:
-    pending = facts.select("inquiry", func.count(CaseFact.id), dated=False, with_case=True).where(
-        CaseFact.done_at.is_(None), ProcessInstance.status == "running"
-    )
-    n_pending = facts.session.scalar(pending) or 0
-    n_overdue = facts.session.scalar(pending.where(CaseFact.due < facts.today)) or 0
+    n_pending, n_overdue = facts.open_and_overdue("inquiry")
     answered = facts.select("inquiry", func.count(CaseFact.id), func.avg(CaseFact.num), dated=False).where(
         CaseFact.done_at >= facts.f.date_from, CaseFact.done_at <= facts.f.date_to
     )
