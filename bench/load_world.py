@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bench.cases import workflows_folder
 from bench.clones import clone_cases
@@ -64,6 +64,8 @@ def build_world(folder: Path, cases: int) -> World:
     engine.deploy()
     engine.start(engine.actor_by_name("zhaoliu"), "mini", {**START, "subject_user": "fengyi"})  # type: ignore[arg-type]
     clone_cases(engine, cases)
+    with engine.ctx.db.transaction() as session:  # what autovacuum does soon after a bulk load
+        session.execute(text("ANALYZE"))
     with engine.ctx.db.reading() as session:
         serve = select(HumanTask.id).where(HumanTask.bpmn_id == "serve", HumanTask.status == "ready")
         tasks = list(session.scalars(serve))

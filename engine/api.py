@@ -32,7 +32,7 @@ from .db.models import Attachment, AttachmentLink, ProcessInstance
 from .db.uow import Database
 from .deploy import deploy_all, deploy_folder
 from .designer import Designer
-from .errors import NotFound
+from .errors import InvalidSubmission, NotFound
 from .extension_requests import ExtensionRequests
 from .facts import FactBook
 from .forms import Form
@@ -51,6 +51,7 @@ from .records import (
     FiredTimers,
     IncidentView,
     InstanceView,
+    Page,
     ProcessView,
     TaskView,
 )
@@ -168,8 +169,19 @@ class Engine:
 
     # --- read ------------------------------------------------------------------------------------
     def inbox(self, actor: Actor) -> list[TaskView]:
+        """The actor's most urgent READY tasks (the first page of `inbox_page`)."""
+        return list(self.inbox_page(actor).items)
+
+    INBOX_MOST_PER_PAGE = queries.INBOX_LIMIT
+
+    def inbox_page(self, actor: Actor, page: int = 1, per_page: int = queries.INBOX_LIMIT) -> Page:
+        """One page of the READY tasks the actor may act on, most urgent first, with their count."""
+        if page < 1:
+            raise InvalidSubmission({"page": "页码须为正整数"})
+        if not 1 <= per_page <= queries.INBOX_LIMIT:
+            raise InvalidSubmission({"per_page": f"每页条数须在 1 至 {queries.INBOX_LIMIT} 之间"})
         with self.ctx.db.reading() as session:
-            return queries.inbox(self.ctx, session, actor)
+            return queries.inbox(self.ctx, session, actor, page, per_page)
 
     def incidents(self, actor: Actor) -> list[IncidentView]:
         """Unresolved failures (script errors, exhausted budgets) in the cases the actor may see."""

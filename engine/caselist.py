@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from . import search
 from .access import instance_visible
@@ -147,7 +147,8 @@ def _filtered(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter)
         )
     if f.fact:
         conditions.append(ProcessInstance.id.in_(_fact_cases(f, today)))
-    return select(ProcessInstance).where(and_(*conditions))
+    # a list row never needs the serialized workflow, the largest column by far
+    return select(ProcessInstance).options(defer(ProcessInstance.state_json)).where(and_(*conditions))
 
 
 def _column_conditions(f: CaseFilter) -> list[ColumnElement[bool]]:
@@ -210,9 +211,8 @@ def _ordered(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter) 
 
 def case_page(ctx: EngineContext, session: Session, actor: Actor, f: CaseFilter) -> Page:
     """One page of the cases in scope matching `f`, and how many match in all."""
-    total = (
-        session.scalar(select(func.count()).select_from(_filtered(ctx, session, actor, f).subquery())) or 0
-    )
+    counted = _filtered(ctx, session, actor, f).with_only_columns(func.count()).select_from(ProcessInstance)
+    total = session.scalar(counted) or 0
     query = _ordered(ctx, session, actor, f).offset((f.page - 1) * f.per_page).limit(f.per_page)
     return Page(tuple(_rows(ctx, session, actor, list(session.scalars(query)))), total, f.page, f.per_page)
 

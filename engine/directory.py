@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +24,15 @@ MIN_PASSWORD_LENGTH = 12
 def hash_password(password: str) -> str:
     """The stored form of a password (argon2id)."""
     return _HASHER.hash(password)
+
+
+ACTOR_COLUMNS = (User.id, User.username, User.display_name, User.unit_id, User.post, UserRole.role)
+
+
+def actor_from_rows(rows: Sequence[Sequence[Any]]) -> Actor:
+    """The actor read as ACTOR_COLUMNS with UserRole outer-joined: one row per role (one without)."""
+    uid, username, name, unit, post, _role = rows[0]
+    return Actor(uid, username, name, unit, frozenset(r[-1] for r in rows if r[-1]), post)
 
 
 def actor_of(session: Session, user: User) -> Actor:

@@ -133,9 +133,13 @@ def notices_of(
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     rows = list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+    if not rows:
+        return []
     tasks = {n.task_id for n in rows if n.task_id}
-    open_steps = set(
-        session.scalars(select(HumanTask.id).where(HumanTask.id.in_(tasks), task_actionable(actor)))
+    open_steps = (
+        set(session.scalars(select(HumanTask.id).where(HumanTask.id.in_(tasks), task_actionable(actor))))
+        if tasks
+        else set()
     )
     cases = set(
         session.scalars(

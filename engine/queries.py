@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import labels, review, spiff
@@ -36,6 +36,7 @@ from .records import (
     HistoryEntry,
     IncidentView,
     InstanceView,
+    Page,
     ProcessView,
     TaskView,
 )
@@ -99,16 +100,25 @@ def _task_view(ctx: EngineContext, row: HumanTask, title: str, process_id: str, 
     )
 
 
-def inbox(ctx: EngineContext, session: Session, actor: Actor) -> list[TaskView]:
-    """The READY tasks this actor may act on, most urgent first."""
+def inbox(
+    ctx: EngineContext, session: Session, actor: Actor, page: int = 1, per_page: int = INBOX_LIMIT
+) -> Page:
+    """The READY tasks this actor may act on, most urgent first: one page, and how many there are."""
+    urgent_first = (HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
+    mine = task_actionable(actor)
+    total = session.scalar(select(func.count()).select_from(HumanTask).where(mine)) or 0
+    # the page's steps are chosen before their cases are joined: an office with thousands of open steps
+    # joins one page of them, not all (PostgreSQL joined every one before sorting)
+    chosen = (
+        select(HumanTask.id).where(mine).order_by(*urgent_first).offset((page - 1) * per_page).limit(per_page)
+    )
     rows = session.execute(
         select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(task_actionable(actor))
-        .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
-        .limit(INBOX_LIMIT)
+        .where(HumanTask.id.in_(chosen.scalar_subquery()))
+        .order_by(*urgent_first)
     )
-    return [_task_view(ctx, row, title, pid) for row, title, pid in rows]
+    return Page(tuple(_task_view(ctx, row, title, pid) for row, title, pid in rows), total, page, per_page)
 
 
 def actionable_in(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> list[TaskView]:

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .clock import Clock, SystemClock
-from .db.models import SignIn, User
+from .db.models import SignIn, User, UserRole
+from .directory import ACTOR_COLUMNS, actor_from_rows
 from .records import Actor
 
 if TYPE_CHECKING:
@@ -57,23 +58,31 @@ class SignIns:
             session.add(SignIn(token_sha256=_digest(token), user_id=actor.id, started_at=now, seen_at=now))
         return token
 
-    def user_of(self, token: str | None) -> int | None:
-        """The person whose open session this is, else None (ended, idle too long, account disabled)."""
+    def actor_of(self, token: str | None) -> Actor | None:
+        """The person whose open session this is, with their roles, else None (ended, idle too long,
+        account disabled): one statement on every request of a signed-in page."""
         if not token:
             return None
         now = self.clock.now()
         with self.ctx.db.reading() as session:
-            row = session.scalar(select(SignIn).where(SignIn.token_sha256 == _digest(token)))
-            active = row is not None and session.scalar(select(User.active).where(User.id == row.user_id))
-        if row is None or row.ended_at is not None or not active:
+            rows = session.execute(
+                select(SignIn.id, SignIn.seen_at, *ACTOR_COLUMNS)
+                .join(User, User.id == SignIn.user_id)
+                .outerjoin(UserRole, UserRole.user_id == User.id)
+                .where(
+                    SignIn.token_sha256 == _digest(token), SignIn.ended_at.is_(None), User.active.is_(True)
+                )
+            ).all()
+        if not rows:
             return None
-        if now - row.seen_at > self.idle:
-            self._end(row.id, "idle", now)
+        row_id, seen_at = rows[0][:2]
+        if now - seen_at > self.idle:
+            self._end(row_id, "idle", now)
             return None
-        if now - row.seen_at > SEEN_EVERY:
+        if now - seen_at > SEEN_EVERY:
             with self.ctx.db.transaction() as session:
-                session.execute(update(SignIn).where(SignIn.id == row.id).values(seen_at=now))
-        return row.user_id
+                session.execute(update(SignIn).where(SignIn.id == row_id).values(seen_at=now))
+        return actor_from_rows([r[2:] for r in rows])
 
     def close(self, token: str | None) -> None:
         """Logout: the session ends on the server, not only in this browser."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db.models import ApiToken, User, UserRole
+from .directory import ACTOR_COLUMNS, actor_from_rows
 from .errors import InvalidSubmission, NotFound
 from .records import Actor
 
@@ -63,7 +64,7 @@ def issue(session: Session, username: str, now: datetime, days: int) -> str:
 def actor_for(session: Session, token: str, now: datetime) -> Actor | None:
     """Whose token this is, while it is unexpired, unrevoked and its account enabled."""
     rows = session.execute(  # one statement per request: the account and its roles together
-        select(User.id, User.username, User.display_name, User.unit_id, User.post, UserRole.role)
+        select(*ACTOR_COLUMNS)
         .join(ApiToken, ApiToken.user_id == User.id)
         .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(
@@ -73,10 +74,7 @@ def actor_for(session: Session, token: str, now: datetime) -> Actor | None:
             User.active.is_(True),
         )
     ).all()
-    if not rows:
-        return None
-    uid, username, name, unit, post, _role = rows[0]
-    return Actor(uid, username, name, unit, frozenset(r.role for r in rows if r.role), post)
+    return actor_from_rows(rows) if rows else None
 
 
 def of(session: Session, username: str) -> list[TokenView]:

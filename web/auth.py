@@ -34,11 +34,8 @@ SIGN_IN = "sign_in"  # the session key holding the sign-in token (engine/sign_in
 def _load(user_id: str) -> SessionUser | None:
     """The signed-in person, only while the server still holds the session open (not logged out,
     not idle too long, password unchanged, account enabled): a saved cookie alone signs nobody in."""
-    engine = engine_of()
-    if not user_id.isdigit() or engine.sign_ins.user_of(session.get(SIGN_IN)) != int(user_id):
-        return None
-    actor = engine.actor(int(user_id))
-    return SessionUser(actor) if actor else None
+    actor = engine_of().sign_ins.actor_of(session.get(SIGN_IN))
+    return SessionUser(actor) if actor and str(actor.id) == user_id else None
 
 
 class LoginForm(FlaskForm):

@@ -11,8 +11,10 @@ from engine import InvalidSubmission
 
 from .context import current_actor, engine_of
 from .form_render import fields_of, parse_post, render_instructions
+from .paging import requested_page
 
 bp = Blueprint("tasks", __name__)
+INBOX_PAGE = 50  # steps on one page of the inbox
 
 
 @bp.get("/")
@@ -22,7 +24,7 @@ def inbox() -> Any:
     actor = current_actor()
     return render_template(
         "tasks/inbox.html",
-        tasks=engine.inbox(actor),
+        tasks=engine.inbox_page(actor, *requested_page(INBOX_PAGE)),
         notices=engine.notices.of(actor, unread_only=True, limit=10),
         processes=[p for p in engine.processes(actor) if actor.roles & set(p.start_roles)],
     )

@@ -16,6 +16,7 @@ from engine import InvalidSubmission, TaskView
 
 from ..context import current_actor, engine_of
 from ..errors import error_response
+from ..paging import requested_page
 from .body import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -117,7 +118,16 @@ def instance(instance_id: int) -> Any:
 
 @bp.get("/tasks")
 def tasks() -> Any:
-    return jsonify([_task(t) for t in engine_of().inbox(current_actor())])
+    """The caller's READY tasks, most urgent first: `page` and `per_page` (≤ 200, the default); the
+    count of all of them in X-Total-Count, the next page in a Link header."""
+    engine = engine_of()
+    page = engine.inbox_page(current_actor(), *requested_page(engine.INBOX_MOST_PER_PAGE))
+    response = jsonify([_task(t) for t in page.items])
+    response.headers["X-Total-Count"] = str(page.total)
+    if page.page < page.pages:
+        following = url_for(".tasks", page=page.page + 1, per_page=page.per_page)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @bp.get("/tasks/<int:task_id>")

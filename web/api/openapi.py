@@ -35,6 +35,7 @@ STAT_FILTERS = _query("from", "to", "unit", "office", "process", "granularity", 
 REASON = {"reason": {"type": "string", "description": "理由（必填）"}}
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "/instances": CASE_FILTERS,
+    "/tasks": _query("page", "per_page"),
     "/stats/{name}": STAT_FILTERS,
     "/deadlines": STAT_FILTERS[2:5],
     "/notifications": _query("unread"),

@@ -1,0 +1,15 @@
+"""Which page of a list a request asks for (`page`, `per_page` in the query string)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from engine import InvalidSubmission
+
+
+def requested_page(per_page: int) -> tuple[int, int]:
+    """(page, per_page) from the query string, `per_page` when it names none; refused if not a number."""
+    try:
+        return int(request.args.get("page", 1)), int(request.args.get("per_page", per_page))
+    except ValueError:
+        raise InvalidSubmission({"page": "页码和每页条数须为整数"}) from None
