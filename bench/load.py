@@ -3,7 +3,7 @@ script starts itself. Officers read their inbox and complete steps (by the JSON 
 supervisors open the case list and the dashboard; afterwards the database is checked against what the
 clients were told: every completion answered 200 is in it once, and none is in it that was not answered.
 
-    python bench/load.py [--users 200] [--seconds 60] [--workers 4] [--cases 4000]
+    python bench/load.py [--users 200] [--seconds 60] [--workers 4] [--cases 4000] [--think 1-3]
 """
 
 from __future__ import annotations
@@ -121,7 +121,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="server processes (gunicorn)")
     parser.add_argument("--cases", type=int, default=4000, help="cases waiting for their 送达 step")
+    parser.add_argument(
+        "--think", default="", metavar="MIN-MAX",
+        help="seconds each user waits between requests (default: officers 1-3, supervisors 2-5)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.think:
+        low, high = (float(n) for n in args.think.split("-"))
+        for user in (ApiOfficer, PageOfficer, Supervisor):
+            user.wait_time = between(low, high)
     folder = Path(tempfile.mkdtemp(prefix="qinglian-load-"))
     world = WORLD = build_world(folder, args.cases)
     try:
@@ -151,7 +159,8 @@ def _report(env: Environment, args: argparse.Namespace, world: World) -> None:
     total = env.stats.total
     print(
         f"load: {args.users} users for {args.seconds} s against serve --workers {args.workers} on PostgreSQL "
-        f"({os.cpu_count()} cores, Locust in the same machine)"
+        f"({os.cpu_count()} cores, Locust in the same machine), thinking {args.think or '1-3 / 2-5'} s "
+        "between requests"
     )
     for name, entry in sorted(env.stats.entries.items()):
         print(

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from . import labels, review, spiff
 from .access import instance_visible, task_actionable
@@ -114,6 +114,7 @@ def inbox(
     )
     rows = session.execute(
         select(HumanTask, ProcessInstance.title, ProcessInstance.process_id)
+        .options(defer(HumanTask.data))  # an open step's data: its page reads it, the list does not
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .where(HumanTask.id.in_(chosen.scalar_subquery()))
         .order_by(*urgent_first)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context
 from flask_babel import get_locale
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
@@ -25,12 +26,18 @@ _INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
 _DOUBLED = re.compile(r"([。，；！？])[。，；]")  # 意见：同意。。 → 意见：同意。
 
 
+@lru_cache(maxsize=512)
+def _compiled(template: str) -> Template:
+    """A step's instructions compiled once per process, not on every page view (≈ 1 ms each)."""
+    return _INSTRUCTIONS.from_string(template)
+
+
 def render_instructions(template: str, data: dict[str, Any]) -> str | Markup:
     """A task's instructions (Jinja over task data, sandboxed and escaped); the raw text if it fails."""
     if not template:
         return ""
     try:  # rendered with escaping: already safe HTML, not to be escaped again by the page
-        text = _INSTRUCTIONS.from_string(template).render(**data)
+        text = _compiled(template).render(**data)
         return Markup(_DOUBLED.sub(r"\1", text))  # noqa: S704 — autoescaped above; 。。 (a value's own 。) folded
     except TemplateError:
         return template

@@ -57,9 +57,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
     """(reading, writing) session factories; writing sessions take SQLite's write lock at BEGIN."""
-    reading = sessionmaker(engine, expire_on_commit=False)
+    readers = engine
+    if engine.dialect.name == "postgresql":
+        # Under READ COMMITTED every statement takes its own snapshot, so a reading transaction gives
+        # nothing a statement alone does not; without one a read saves its BEGIN and ROLLBACK round trips
+        readers = engine.execution_options(isolation_level="AUTOCOMMIT")
+    reading = sessionmaker(readers, expire_on_commit=False, autoflush=False)
+    event.listen(reading, "before_flush", _refuse_writes)
     writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
     return reading, writing
+
+
+def _refuse_writes(session: Session, flush_context: object, instances: object) -> None:
+    raise RuntimeError("a reading session writes nothing: use Database.transaction()")
 
 
 def create_schema(engine: Engine) -> None:
