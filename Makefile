@@ -44,7 +44,8 @@ bench: setup
 
 load: setup
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,load]'
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --think 5-15  # officers reading a step and filling its form between requests
+	$(BIN)/python bench/load.py --think 1-3  # a stress test: what 2 cores serve when users hardly pause
 
 peer: setup
 	$(BIN)/python bench/peer.py

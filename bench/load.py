@@ -3,7 +3,8 @@ script starts itself. Officers read their inbox and complete steps (by the JSON 
 supervisors open the case list and the dashboard; afterwards the database is checked against what the
 clients were told: every completion answered 200 is in it once, and none is in it that was not answered.
 
-    python bench/load.py [--users 200] [--seconds 60] [--workers 4] [--cases 4000] [--think 1-3]
+    python bench/load.py [--users 200] [--seconds 60] [--workers 4] [--cases 4000] [--think 5-15]
+                         [--warmup 30]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bench.load_world import World, build_world, check_completions  # noqa: E402
 
 WORLD: World | None = None
 ANSWERED: list[int] = []  # serve steps whose completion the server answered 200
+SIGN_INS: list[float] = []  # how long each page user's sign-in took (ms), timed while users arrive
 
 
 def _world() -> World:
@@ -44,7 +46,6 @@ class ApiOfficer(HttpUser):
     """钱七's office through the API: the inbox, then one 送达 step completed."""
 
     weight = 4
-    wait_time = between(1, 3)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {_world().tokens['qianqi']}"
@@ -72,7 +73,6 @@ class PageOfficer(HttpUser):
     """An officer on the pages: signs in, opens the inbox and a step."""
 
     weight = 2
-    wait_time = between(1, 3)
 
     def on_start(self) -> None:
         _sign_in(self, "sunba")
@@ -93,7 +93,6 @@ class Supervisor(HttpUser):
     """纪委书记: the case list (with a filter) and the dashboard."""
 
     weight = 1
-    wait_time = between(2, 5)
 
     def on_start(self) -> None:
         _sign_in(self, "zhangsan")
@@ -108,10 +107,12 @@ class Supervisor(HttpUser):
 
 
 def _sign_in(user: HttpUser, username: str) -> None:
+    started = time.perf_counter()
     page = user.client.get("/login", name="GET /login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     data = {"username": username, "password": _world().passwords[username], "csrf_token": token.group(1)}
     user.client.post("/login", data=data, name="POST /login")
+    SIGN_INS.append((time.perf_counter() - started) * 1000)
 
 
 def main() -> None:
@@ -122,14 +123,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="server processes (gunicorn)")
     parser.add_argument("--cases", type=int, default=4000, help="cases waiting for their 送达 step")
     parser.add_argument(
-        "--think", default="", metavar="MIN-MAX",
-        help="seconds each user waits between requests (default: officers 1-3, supervisors 2-5)",
+        "--think", default="5-15", metavar="MIN-MAX",
+        help="seconds each user waits between requests: reading a step and filling its form (5-15), or a "
+        "stress test (1-3)",
     )  # fmt: skip
+    parser.add_argument(
+        "--warmup", type=int, default=30, help="seconds after the last user arrived before measuring"
+    )
     args = parser.parse_args()
-    if args.think:
-        low, high = (float(n) for n in args.think.split("-"))
-        for user in (ApiOfficer, PageOfficer, Supervisor):
-            user.wait_time = between(low, high)
+    low, high = (float(n) for n in args.think.split("-"))
+    for user in (ApiOfficer, PageOfficer, Supervisor):
+        user.wait_time = between(low, high)
     folder = Path(tempfile.mkdtemp(prefix="qinglian-load-"))
     world = WORLD = build_world(folder, args.cases)
     try:
@@ -144,8 +148,13 @@ def main() -> None:
                 user_classes=[ApiOfficer, PageOfficer, Supervisor], host=world.url, stop_timeout=30
             )
             runner = env.create_local_runner()
+
+            def measure(user_count: int) -> None:  # the steady state: after the arrivals and a warm-up
+                gevent.spawn_later(args.warmup, env.stats.reset_all)
+                gevent.spawn_later(args.warmup + args.seconds, runner.quit)
+
+            env.events.spawning_complete.add_listener(measure)
             runner.start(args.users, spawn_rate=max(1, args.users // 10))
-            gevent.spawn_later(args.seconds, runner.quit)
             runner.greenlet.join()
         finally:
             server.terminate()
@@ -158,11 +167,20 @@ def main() -> None:
 def _report(env: Environment, args: argparse.Namespace, world: World) -> None:
     total = env.stats.total
     print(
-        f"load: {args.users} users for {args.seconds} s against serve --workers {args.workers} on PostgreSQL "
-        f"({os.cpu_count()} cores, Locust in the same machine), thinking {args.think or '1-3 / 2-5'} s "
+        f"load: {args.users} users, measured for {args.seconds} s after all arrived (in ≈ 10 s) and a "
+        f"{args.warmup} s warm-up, against serve --workers {args.workers} on PostgreSQL "
+        f"({os.cpu_count()} cores, Locust in the same machine), thinking {args.think} s "
         "between requests"
     )
+    signs = sorted(SIGN_INS)
+    if signs:
+        print(
+            f"  sign-ins while the users arrived: {len(signs)}, median {signs[len(signs) // 2]:.0f} ms, "
+            f"p95 {signs[int(len(signs) * 0.95)]:.0f} ms (argon2id: each ≈ 150 ms of CPU on purpose)"
+        )
     for name, entry in sorted(env.stats.entries.items()):
+        if not entry.num_requests:
+            continue  # the sign-in pages: only while the users arrived (above)
         print(
             f"  {name[0]:<45} {entry.num_requests:>6} requests  median "
             f"{entry.median_response_time:>5.0f} ms  "
