@@ -172,8 +172,6 @@ class Engine:
         """The actor's most urgent READY tasks (the first page of `inbox_page`)."""
         return list(self.inbox_page(actor).items)
 
-    INBOX_MOST_PER_PAGE = queries.INBOX_LIMIT
-
     def inbox_page(self, actor: Actor, page: int = 1, per_page: int = queries.INBOX_LIMIT) -> Page:
         """One page of the READY tasks the actor may act on, most urgent first, with their count."""
         if page < 1:

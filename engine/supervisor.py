@@ -75,7 +75,7 @@ class Supervisor:
         """Every statistic, in the order of the dashboard."""
         self.require(actor)
         with self.ctx.db.reading() as session:
-            return [stats.compute(self.ctx, session, actor, name, f) for name in stats.STATISTICS]
+            return stats.compute_all(self.ctx, session, actor, f)
 
     def choices(self, actor: Actor) -> Choices:
         """Units, handling offices and processes to filter by. The offices are the units of the people

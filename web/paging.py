@@ -6,8 +6,10 @@ from flask import request
 
 from engine import InvalidSubmission
 
+PER_PAGE = 50  # a list's page when the request names no size
 
-def requested_page(per_page: int) -> tuple[int, int]:
+
+def requested_page(per_page: int = PER_PAGE) -> tuple[int, int]:
     """(page, per_page) from the query string, `per_page` when it names none; refused if not a number."""
     try:
         return int(request.args.get("page", 1)), int(request.args.get("per_page", per_page))

@@ -11,10 +11,10 @@ from engine import InvalidSubmission
 
 from .context import current_actor, engine_of
 from .form_render import fields_of, parse_post, render_instructions
-from .paging import requested_page
+from .paging import PER_PAGE, requested_page
 
 bp = Blueprint("tasks", __name__)
-INBOX_PAGE = 50  # steps on one page of the inbox
+INBOX_PAGE = PER_PAGE  # steps on one page of the inbox
 
 
 @bp.get("/")

@@ -25,7 +25,7 @@ from .interference import interference_statistics
 from .online_opinion import online_opinion_statistics
 from .rectification import rectification_statistics
 
-__all__ = ["STATISTICS", "Cell", "Facts", "StatFilter", "StatTable", "Statistic", "compute"]
+__all__ = ["STATISTICS", "Cell", "Facts", "StatFilter", "StatTable", "Statistic", "compute", "compute_all"]
 
 STATISTICS: dict[str, Callable[[Facts], Statistic]] = {
     "deadlines": deadline_statistics,
@@ -49,3 +49,9 @@ def compute(ctx: EngineContext, session: Session, actor: Actor, name: str, f: St
     if name not in STATISTICS:
         raise NotFound("没有这项统计")
     return STATISTICS[name](Facts(ctx, session, actor, f))
+
+
+def compute_all(ctx: EngineContext, session: Session, actor: Actor, f: StatFilter) -> list[Statistic]:
+    """Every statistic, in the dashboard's order, over one reading of what the actor may not count."""
+    facts = Facts(ctx, session, actor, f)
+    return [statistic(facts) for statistic in STATISTICS.values()]

@@ -118,10 +118,9 @@ def instance(instance_id: int) -> Any:
 
 @bp.get("/tasks")
 def tasks() -> Any:
-    """The caller's READY tasks, most urgent first: `page` and `per_page` (≤ 200, the default); the
-    count of all of them in X-Total-Count, the next page in a Link header."""
-    engine = engine_of()
-    page = engine.inbox_page(current_actor(), *requested_page(engine.INBOX_MOST_PER_PAGE))
+    """The caller's READY tasks, most urgent first: `page` and `per_page` (50 unless asked, at most 200);
+    the count of all of them in X-Total-Count, the next page in a Link header."""
+    page = engine_of().inbox_page(current_actor(), *requested_page())
     response = jsonify([_task(t) for t in page.items])
     response.headers["X-Total-Count"] = str(page.total)
     if page.page < page.pages:
