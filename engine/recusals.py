@@ -299,9 +299,12 @@ def requests_of(
         query = query.where(RecusalRequest.instance_id == instance_id)
     else:
         query = query.where(RecusalRequest.status == "pending")
+    found = session.execute(query.order_by(RecusalRequest.id)).all()
+    if not found:
+        return []  # every page a decider opens asks: no need to read everyone's names for nothing
     names = dict(session.execute(select(User.id, User.display_name)).all())
     out = []
-    for row, title in session.execute(query.order_by(RecusalRequest.id)):
+    for row, title in found:
         deciding = actor.id in _deciders(session, row.user_id)
         if instance_id is None and not deciding:
             continue
