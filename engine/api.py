@@ -321,10 +321,6 @@ class Engine:
         with self.ctx.db.transaction() as session:
             return accounts.disable(session, username, self.clock.now())
 
-    def actor(self, user_id: int) -> Actor | None:
-        with self.ctx.db.reading() as session:
-            return directory.actor_by_id(session, user_id)
-
     def actor_by_name(self, username: str) -> Actor | None:
         with self.ctx.db.reading() as session:
             return directory.find_actor(session, username)

@@ -6,12 +6,18 @@ from flask import request
 
 from engine import InvalidSubmission
 
-PER_PAGE = 50  # a list's page when the request names no size
+TASKS_PER_PAGE = 50  # the inbox's steps on a page, and the API task list's unless asked
 
 
-def requested_page(per_page: int = PER_PAGE) -> tuple[int, int]:
-    """(page, per_page) from the query string, `per_page` when it names none; refused if not a number."""
-    try:
-        return int(request.args.get("page", 1)), int(request.args.get("per_page", per_page))
-    except ValueError:
-        raise InvalidSubmission({"page": "页码和每页条数须为整数"}) from None
+def requested_page(per_page: int = TASKS_PER_PAGE) -> tuple[int, int]:
+    """(page, per_page) from the query string, `per_page` when it names none; each refused, by its own
+    name, if it is not a whole number."""
+    errors, numbers = {}, {}
+    for name, default in (("page", 1), ("per_page", per_page)):
+        try:
+            numbers[name] = int(request.args.get(name, default))
+        except ValueError:
+            errors[name] = "须为整数"
+    if errors:
+        raise InvalidSubmission(errors)
+    return numbers["page"], numbers["per_page"]

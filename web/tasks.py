@@ -11,10 +11,10 @@ from engine import InvalidSubmission
 
 from .context import current_actor, engine_of
 from .form_render import fields_of, parse_post, render_instructions
-from .paging import PER_PAGE, requested_page
+from .paging import TASKS_PER_PAGE, requested_page
 
 bp = Blueprint("tasks", __name__)
-INBOX_PAGE = PER_PAGE  # steps on one page of the inbox
+INBOX_PAGE = TASKS_PER_PAGE  # steps on one page of the inbox
 
 
 @bp.get("/")
@@ -22,9 +22,13 @@ INBOX_PAGE = PER_PAGE  # steps on one page of the inbox
 def inbox() -> Any:
     engine = engine_of()
     actor = current_actor()
+    number, _size = requested_page()  # the page's size is the inbox's own: its links name none
+    tasks = engine.inbox_page(actor, number, INBOX_PAGE)
+    if number > tasks.pages:  # past the end (its last steps were just done): the last page there is
+        return redirect(url_for("tasks.inbox", page=tasks.pages))
     return render_template(
         "tasks/inbox.html",
-        tasks=engine.inbox_page(actor, *requested_page(INBOX_PAGE)),
+        tasks=tasks,
         notices=engine.notices.of(actor, unread_only=True, limit=10),
         processes=[p for p in engine.processes(actor) if actor.roles & set(p.start_roles)],
     )

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from .migrate import upgrade
 
@@ -60,16 +60,27 @@ def make_session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessi
     readers = engine
     if engine.dialect.name == "postgresql":
         # Under READ COMMITTED every statement takes its own snapshot, so a reading transaction gives
-        # nothing a statement alone does not; without one a read saves its BEGIN and ROLLBACK round trips
+        # nothing a statement alone does not; without one a read saves its BEGIN and ROLLBACK round trips.
+        # What a reading session therefore cannot do: hold a row or advisory lock past its statement, open
+        # a server-side cursor (stream_results / yield_per), or write — all of which belong in transaction().
         readers = engine.execution_options(isolation_level="AUTOCOMMIT")
     reading = sessionmaker(readers, expire_on_commit=False, autoflush=False)
-    event.listen(reading, "before_flush", _refuse_writes)
+    event.listen(reading, "before_flush", _refuse_flush)
+    event.listen(reading, "do_orm_execute", _refuse_dml)
     writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
     return reading, writing
 
 
-def _refuse_writes(session: Session, flush_context: object, instances: object) -> None:
-    raise RuntimeError("a reading session writes nothing: use Database.transaction()")
+READ_ONLY = "a reading session writes nothing: use Database.transaction()"
+
+
+def _refuse_flush(session: Session, flush_context: object, instances: object) -> None:
+    raise RuntimeError(READ_ONLY)
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError(READ_ONLY)
 
 
 def create_schema(engine: Engine) -> None:

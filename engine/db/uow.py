@@ -40,7 +40,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session; closing it discards anything it changed, loaded objects stay readable."""
+        """A read-only session: it refuses to write (no flush, no INSERT/UPDATE/DELETE); loaded objects stay
+        readable after it closes. On PostgreSQL it runs without a transaction (each statement its own
+        snapshot, as READ COMMITTED gives anyway): no locks, no server-side cursors."""
         with self._reading() as session:
             yield session
 

@@ -1,11 +1,11 @@
 """A reading session writes nothing, on either database: on PostgreSQL it runs without a transaction
-(under READ COMMITTED a transaction gives reads nothing and costs two round trips), so a change made
-in it must be refused rather than left to be committed by the next statement."""
+(under READ COMMITTED a transaction gives reads nothing and costs two round trips), so a change made in
+it, by an object or by a statement, is refused rather than committed on the spot."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.db.models import User
 from engine.db.uow import Database
@@ -22,13 +22,19 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Database:  # type: ign
 
 
 def test_a_change_made_while_reading_is_refused_and_never_stored(database: Database) -> None:
-    with database.reading() as session:
-        user = session.scalar(select(User).where(User.username == "qianqi"))
-        assert user is not None
-        user.display_name = "改过的名字"
-        session.scalar(select(User.id).where(User.username == "zhaoliu"))  # no autoflush writes it
-        with pytest.raises(RuntimeError, match="reading session writes nothing"):
-            session.flush()
-    with database.reading() as session:
-        assert session.scalar(select(User.display_name).where(User.username == "qianqi")) == "钱七"
-    database.engine.dispose()
+    try:
+        with database.reading() as session:
+            user = session.scalar(select(User).where(User.username == "qianqi"))
+            assert user is not None
+            user.display_name = "改过的名字"
+            session.scalar(select(User.id).where(User.username == "zhaoliu"))  # no autoflush writes it
+            with pytest.raises(RuntimeError, match="reading session writes nothing"):
+                session.flush()
+            with pytest.raises(RuntimeError, match="reading session writes nothing"):
+                session.execute(
+                    update(User).where(User.username == "qianqi").values(display_name="改过的名字")
+                )
+        with database.reading() as session:
+            assert session.scalar(select(User.display_name).where(User.username == "qianqi")) == "钱七"
+    finally:
+        database.engine.dispose()
