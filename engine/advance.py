@@ -13,7 +13,7 @@ from . import audit, documents, facts, mailbox, messaging, search, spiff, starti
 from .context import EngineContext, VersionInfo
 from .db.models import HumanTask, ProcessInstance
 from .pdf_rendering import issue_document
-from .projection import deliver_notices, project_tasks
+from .projection import Recusals, deliver_notices, project_tasks
 from .records import Actor
 from .submission import action
 
@@ -70,19 +70,21 @@ def advance(
     joining = {}  # a supervisor's intervention does not make them a participant
     if actor is not None and takes_part:
         joining[actor.id] = "external" if _is_external(ctx, actor) else "staff"
+    recused = Recusals(session, instance.id)  # one reading for the new steps and the notices alike
     project_tasks(
         ctx,
         session,
         instance,
         ready,
         now,
+        recused,
         completed.task_guid if completed else None,
         actor.id if actor else None,
         joining,
     )
     _mark_missed(session, instance, missed)
     if sctx.notices:
-        deliver_notices(ctx, session, instance, sctx.notices, data, now)
+        deliver_notices(ctx, session, instance, sctx.notices, data, now, recused)
     submitted = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     done = (completed.bpmn_id, {**task_data, **submitted}) if completed else None  # the task as completed
     index_case(ctx, session, instance, data, submitted, done)

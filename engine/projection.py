@@ -25,13 +25,14 @@ def project_tasks(
     instance: ProcessInstance,
     ready: list[spiff.ReadyTask],
     now: datetime,
+    recused: Recusals,
     completed_guid: str | None = None,
     completed_by: int | None = None,
     joining: dict[int, str] | None = None,
 ) -> list[HumanTask]:
     """Bring the instance's human_task rows in line with the engine; returns the newly opened rows.
     Whoever may hold a new step takes part in the case, with `joining` (the actor: user id → staff or
-    external) — recorded in one go."""
+    external) — recorded in one go. `recused`: the run's memo of who withdrew from the case."""
     open_rows = {
         row.task_guid: row
         for row in session.scalars(
@@ -53,7 +54,6 @@ def project_tasks(
         closed.append(row.id)
     notices.clear(session, closed, now)
     people = dict(joining or {})
-    recused = Recusals(session, instance.id)
     opened = [
         _open(ctx, session, instance, task, now, recused, people)
         for task in ready
@@ -216,9 +216,9 @@ def deliver_notices(
     called: list[tuple[str, str]],
     data: dict[str, Any],
     now: datetime,
+    recusals: Recusals,
 ) -> None:
     """Turn the notify() calls of a run into notifications for the holders of each lane's role."""
-    recusals = Recusals(session, instance.id)
     for lane, text in called:
         role = lane_role(ctx, session, instance, lane, data)
         if role is None:
