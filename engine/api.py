@@ -13,6 +13,7 @@ from . import (
     audit_anchor,
     case_deadlines,
     directory,
+    documents,
     files,
     people,
     queries,
@@ -111,14 +112,25 @@ class Engine:
         self.ctx.db.create_schema()
 
     def close(self) -> None:
-        if self.ctx.pdf_executor is not None:
-            self.ctx.pdf_executor.shutdown(wait=True)  # the PDFs on their way are finished first
+        self.render_pdfs_in_place()  # the PDFs on their way are finished first
         self.ctx.db.dispose()
 
     def render_pdfs_in_background(self) -> None:
-        """Render documents' PDFs on a thread of their own after each commit (a server's choice)."""
+        """Render documents' PDFs on a thread of their own after each commit, laid out in a child process
+        (a server's choice: neither the answer nor the process's other requests wait for WeasyPrint)."""
         if self.ctx.pdf_executor is None:
             self.ctx.pdf_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-pdf")
+            self.ctx.pdf_layout = documents.LayoutProcess()
+
+    def render_pdfs_in_place(self) -> None:
+        """Render PDFs in the committing call, in this process (the command line's way; the default), once
+        those on their way are done; ends the layout process of `render_pdfs_in_background`."""
+        executor, layout = self.ctx.pdf_executor, self.ctx.pdf_layout
+        self.ctx.pdf_executor, self.ctx.pdf_layout = None, documents.render_pdf
+        if executor is not None:
+            executor.shutdown(wait=True)
+        if isinstance(layout, documents.LayoutProcess):
+            layout.close()
 
     # --- deploy --------------------------------------------------------------------------------
     def deploy(self, path: Path | None = None, by: str = "system") -> list[DeployResult]:

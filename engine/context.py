@@ -107,6 +107,7 @@ class EngineContext:
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     pdf_executor: Executor | None = None  # a server renders documents' PDFs there (engine/pdf_rendering.py)
+    pdf_layout: documents.Layout = documents.render_pdf  # a server's runs in a child process
 
     @property
     def audit_key(self) -> bytes:

@@ -3,8 +3,10 @@
 WeasyPrint takes about half a second per document; inside a completion it held the case's lock (on SQLite
 the whole database's write lock) all that time. Now the completion commits with the number and the DOCX,
 and its PDF is rendered at once after the commit — in a server on a thread of its own, so the officer's
-answer does not wait for it — and recorded in a transaction of its own with a `document_rendered` audit
-event carrying the PDF's hash. A PDF left unrendered by a crash in between is rendered by the worker.
+answer does not wait for it, and laid out in a child process, so the process's other requests do not wait
+for the GIL (engine/documents/layout_process.py) — and recorded in a transaction of its own with a
+`document_rendered` audit event carrying the PDF's hash. A PDF left unrendered by a crash in between is
+rendered by the worker.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def render(ctx: EngineContext, document_id: int) -> str | None:
         issued = session.get(Document, document_id)
     if issued is None or issued.pdf_sha256 is not None:
         return None
-    pdf = documents.render_pdf_of(ctx.desk, issued)
+    pdf = documents.render_pdf_of(ctx.desk, issued, ctx.pdf_layout)
     with ctx.db.transaction() as session:
         row = documents.attach_pdf(session, document_id, pdf)
         if row is None:

@@ -4,7 +4,9 @@ attached to the case; voided, never deleted. A reporter's identity never reaches
 
 from .catalog import CATALOG, CatalogError, DocumentKind, catalog, prefix_collisions
 from .catalog import problems as catalog_problems
-from .issuing import Desk, IssuedDocument, attach_pdf, issue, render_pdf_of
+from .issuing import Desk, IssuedDocument, Layout, attach_pdf, issue, render_pdf_of
+from .layout_process import LayoutProcess
+from .pdf import render_pdf
 from .text import chinese_date, cn_date, redact
 
 __all__ = [
@@ -13,6 +15,8 @@ __all__ = [
     "Desk",
     "DocumentKind",
     "IssuedDocument",
+    "Layout",
+    "LayoutProcess",
     "attach_pdf",
     "catalog",
     "catalog_problems",
@@ -21,5 +25,6 @@ __all__ = [
     "issue",
     "prefix_collisions",
     "redact",
+    "render_pdf",
     "render_pdf_of",
 ]

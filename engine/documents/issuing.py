@@ -6,6 +6,7 @@ case waits on it under a lock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +21,11 @@ from ..db.models import Attachment, AttachmentLink, Document
 from .catalog import CATALOG, catalog
 from .numbering import dialect_insert, format_number, next_number
 from .pdf import render_pdf
-from .sheet import compose
+from .sheet import Sheet, compose
 from .text import redact
 from .word import render_docx
+
+Layout = Callable[[Sheet, datetime], bytes]
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,15 @@ def issue(
     return IssuedDocument(number, kind, sheet.title, docx.sha256, "", row.id)
 
 
-def render_pdf_of(desk: Desk, row: Document) -> files.StoredFile:
+def render_pdf_of(desk: Desk, row: Document, layout: Layout = render_pdf) -> files.StoredFile:
     """Render and store the PDF of an issued document from its stored fields: the same sheet as its DOCX at
-    the same moment, so the same bytes. No database work: call it outside any transaction."""
+    the same moment, so the same bytes. No database work: call it outside any transaction. `layout` lays
+    the sheet out (a server's: in a child process, engine/documents/layout_process.py)."""
     spec = catalog(desk.documents_dir)[row.kind]
     at = row.issued_at
     day = at.astimezone(CHINA_TZ).date()
     sheet = compose(spec, row.fields or {}, number=row.number, day=day, county=desk.county)
-    return files.store(desk.files_dir, render_pdf(sheet, at))
+    return files.store(desk.files_dir, layout(sheet, at))
 
 
 def attach_pdf(session: Session, document_id: int, pdf: files.StoredFile) -> Document | None:

@@ -34,6 +34,7 @@ def _mini_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Eng
 def mini_engine(_mini_module: tuple[Engine, Path]) -> Engine:
     """Like the root `mini_engine` (mini deployed as version 1, clock at T0), reset for every test."""
     engine, snapshot = _mini_module
+    engine.render_pdfs_in_place()  # a test may have made it render as a server does
     copy_database(snapshot, Path(engine.settings.instance_dir) / "qinglian.db")
     shutil.rmtree(engine.settings.files_dir, ignore_errors=True)
     (Path(engine.settings.instance_dir) / ANCHOR_FILE).unlink(missing_ok=True)  # the audit head of the last

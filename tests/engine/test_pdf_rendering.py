@@ -6,14 +6,21 @@ and one a crash left unrendered is rendered by the worker. A failed rendering ne
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
+import psutil
 import pytest
 from sqlalchemy import select
 
 from engine import Engine, audit, documents, pdf_rendering
 from engine.db.models import AttachmentLink, AuditEvent, Document
+from tests.conftest import ROOT
 from tests.engine.clues import actor
 from tests.engine.test_interventions import open_step, served
 
@@ -99,3 +106,76 @@ def test_a_server_answers_before_the_pdf_is_laid_out(
     mini_engine.ctx.pdf_executor.shutdown(wait=True)  # type: ignore[union-attr]
     assert _document(mini_engine).pdf_sha256
     assert _kinds(mini_engine)[-1] == "document_rendered"
+
+
+def test_a_server_lays_pdfs_out_in_a_child_process_that_ends_with_it(mini_engine: Engine) -> None:
+    """WeasyPrint's half second of layout runs in a process of its own, never holding the GIL of the
+    process answering requests; its PDF is the same bytes as one laid out in the process; a child that
+    died is replaced; closing the engine ends the child."""
+    case = served(mini_engine)
+    step = open_step(mini_engine, case, "reply")
+    zhaoliu = actor(mini_engine, "zhaoliu")
+    mini_engine.render_pdfs_in_background()
+    layout = mini_engine.ctx.pdf_layout
+    assert isinstance(layout, documents.LayoutProcess)
+    mini_engine.interventions.remind(zhaoliu, step.id, "请按期答复")
+    _wait_for_pdfs(mini_engine)
+    first = _document(mini_engine)
+    child = layout.child_pid()
+    assert child != os.getpid()
+    assert documents.render_pdf_of(mini_engine.ctx.desk, first).sha256 == first.pdf_sha256  # same bytes
+
+    os.kill(child, signal.SIGKILL)  # out of memory, say
+    mini_engine.interventions.remind(zhaoliu, step.id, "请即答复")
+    _wait_for_pdfs(mini_engine)
+    second = _document(mini_engine)
+    assert second.id != first.id and second.pdf_sha256  # laid out by a new child
+    replacement = layout.child_pid()
+    assert replacement != child
+
+    mini_engine.close()
+    assert not psutil.pid_exists(replacement) or psutil.Process(replacement).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_layout_child_outlives_no_server_killed_without_closing() -> None:
+    """A server stopped by SIGKILL (or a SIGTERM it does not handle) while a PDF is being laid out leaves no
+    layout process behind (it would wait for work forever, holding its memory)."""
+    with subprocess.Popen(
+        [sys.executable, "-c", LAYING_OUT], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout.readline() == "laying out\n"  # type: ignore[union-attr]
+        child = _layout_child(psutil.Process(server.pid))
+        server.kill()  # while the child imports WeasyPrint and lays the sheet out
+    try:
+        child.wait(timeout=30)  # it notices within a second that its parent is gone
+    except psutil.TimeoutExpired:
+        child.kill()
+        pytest.fail("the layout process outlived its server")
+
+
+LAYING_OUT = """
+import threading
+import time
+from datetime import datetime
+from engine.documents import LayoutProcess
+from engine.documents.sheet import Sheet
+sheet = Sheet("表格", (), "1", "测试", "", (), (), "", False, (), "", "", "")
+threading.Thread(target=LayoutProcess(), args=(sheet, datetime(2026, 1, 1))).start()
+print("laying out", flush=True)
+input()
+"""
+
+
+def _layout_child(server: psutil.Process) -> psutil.Process:
+    """The server's layout process, once started (the other child is multiprocessing's resource tracker)."""
+    for _ in range(3000):
+        for child in server.children():
+            if "spawn_main" in " ".join(child.cmdline()):
+                return child
+        time.sleep(0.01)  # an OS process starting, not a timer of ours
+    raise AssertionError("no layout process started")
+
+
+def _wait_for_pdfs(engine: Engine) -> None:
+    """Until the PDFs on their way are rendered (the rendering thread takes one job after another)."""
+    engine.ctx.pdf_executor.submit(lambda: None).result(timeout=120)  # type: ignore[union-attr]
