@@ -17,7 +17,7 @@ from engine import Engine
 from engine.db.models import Document
 from engine.documents.catalog import catalog
 from engine.documents.sheet import compose
-from tests.engine.test_documents import docx_text, flat, pdf_text, stored
+from tests.engine.document_helpers import docx_text, flat, pdf_text, stored
 
 # The sentence (or table caption) each kind must carry, whatever its case.
 MUST_SAY = {

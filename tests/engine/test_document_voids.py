@@ -14,7 +14,7 @@ from engine import Conflict, Engine, NotFound, NotPermitted, Refused
 from engine.db.models import Document
 from engine.storyline import Walk, load_scenario
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
-from tests.engine.test_documents import docx_text, stored
+from tests.engine.document_helpers import docx_text, stored
 
 
 def _letter(tmp_path: Path, voided_by: str = "") -> tuple[Engine, int]:
