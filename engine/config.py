@@ -66,6 +66,13 @@ class Settings:
     worker_interval: float = field(
         default=5.0, metadata=_meta("QINGLIAN_WORKER_INTERVAL", "seconds between timer sweeps of the worker")
     )
+    pending_upload_days: int = field(
+        default=7,
+        metadata=_meta(
+            "QINGLIAN_PENDING_UPLOAD_DAYS",
+            "days an upload that no accepted submission named is kept before the worker discards it",
+        ),
+    )
     smtp_host: str = field(
         default="", metadata=_meta("QINGLIAN_SMTP_HOST", "SMTP server for e-mail notices; empty: no e-mail")
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, files, queries
 from .context import EngineContext
+from .db.dialect import dialect_insert
 from .db.models import Attachment, AttachmentLink, HumanTask
 from .errors import NotFound
 from .records import Actor, AttachmentView
@@ -33,8 +35,7 @@ def upload(
     stored = files.store(ctx.files_dir, content)  # only once the upload is allowed
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        if session.get(Attachment, stored.sha256) is None:
-            session.add(Attachment(sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now))
+        _hold(ctx, session, stored, content, now)
         name = safe_name(filename)
         link = None
         if instance_id is not None:  # the same file under the same name is on the case (or staged) already
@@ -67,6 +68,22 @@ def upload(
         return AttachmentView(
             link.id, stored.sha256, link.filename, stored.mime, stored.size, link.uploaded_at
         )
+
+
+def _hold(
+    ctx: EngineContext, session: Session, stored: files.StoredFile, content: bytes, now: datetime
+) -> None:
+    """The file's Attachment row, locked until the upload commits, and the file itself. The worker discards
+    a stale pending upload's row and file under that lock (engine/upload_sweep.py): a file it removed after
+    `files.store` found it present is written again here, so a new link never names a missing file."""
+    session.execute(
+        dialect_insert(session)(Attachment)
+        .values(sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now)
+        .on_conflict_do_nothing()
+    )
+    session.scalar(select(Attachment.sha256).where(Attachment.sha256 == stored.sha256).with_for_update())
+    if not files.path_of(ctx.files_dir, stored.sha256).exists():
+        files.store(ctx.files_dir, content)
 
 
 def attach_named(

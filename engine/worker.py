@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from . import audit_anchor, case_deadlines, mailer, notices, pdf_rendering, runtime
+from . import audit_anchor, case_deadlines, mailer, notices, pdf_rendering, runtime, upload_sweep
 from .context import EngineContext
 from .db.models import ProcessInstance
 from .errors import ProcessFailed
@@ -83,7 +83,8 @@ NOTICE_EVERY = 60.0  # seconds between deadline-notice sweeps (deadlines are day
 
 def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
     """Every `worker_interval` seconds until `stop` is set: fire due timers; every minute tell the
-    holders of steps falling due or overdue, and mail the notices when SMTP is configured. Each job
+    holders of steps falling due or overdue, mail the notices when SMTP is configured, render PDFs a crash
+    left behind and discard stale uploads of refused submissions. Each job
     outlives the others' failures (e.g. the database restarting, the mail server down)."""
     last_notices = 0.0
     while not stop.is_set():
@@ -103,6 +104,7 @@ def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
                 case_deadlines.sweep,
                 pdf_rendering.render_left_over,
                 mailer.send_pending,
+                upload_sweep.sweep,
             ):
                 try:
                     job(ctx)

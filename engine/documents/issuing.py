@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from .. import files
 from ..clock import CHINA_TZ
+from ..db.dialect import dialect_insert
 from ..db.models import Attachment, AttachmentLink, Document
 from .catalog import CATALOG, catalog
-from .numbering import dialect_insert, format_number, next_number
+from .numbering import format_number, next_number
 from .pdf import render_pdf
 from .sheet import Sheet, compose
 from .text import redact
