@@ -2,9 +2,11 @@
 
 `backup` copies the database while the server runs — SQLite through its online backup API, PostgreSQL
 with `pg_dump` (one snapshot) — then the stored files, which are content-addressed and never change, so
-every file a copied row names is there. A manifest records what was copied and how many rows of each
-kind. The keys (instance/session.key, audit.key) are not in the copy: keep them apart, and give the
-restored deployment the same audit key, or `audit verify` cannot vouch for the chain.
+every file a copied row names is there; except a stale upload the worker discards meanwhile
+(engine/upload_sweep.py), whose row the next sweep after a restore discards too. A manifest records what
+was copied and how many rows of each kind. The keys (instance/session.key, audit.key) are not in the copy:
+keep them apart, and give the restored deployment the same audit key, or `audit verify` cannot vouch for
+the chain.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from .context import EngineContext
 from .db.migrate import upgrade
 from .db.models import Attachment, AuditEvent, Document, ProcessInstance, User
 from .errors import Refused
+from .upload_sweep import ASIDE
 
 MANIFEST = "manifest.json"
 SQLITE_COPY = "qinglian.db"
@@ -65,7 +69,12 @@ def backup(ctx: EngineContext, folder: Path, now: datetime) -> Copy:
     else:
         _pg("pg_dump", "--format=custom", "--no-owner", f"--file={folder / PG_COPY}", _libpq(url))
     if ctx.files_dir.exists():
-        shutil.copytree(ctx.files_dir, folder / FILES)
+        shutil.copytree(
+            ctx.files_dir,
+            folder / FILES,
+            ignore=shutil.ignore_patterns(f"*{ASIDE}"),
+            copy_function=_copy_present,
+        )
     manifest = {"made_at": now.isoformat(), "database": url.get_backend_name(), "counts": found}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return Copy(folder, found)
@@ -89,6 +98,12 @@ def restore(ctx: EngineContext, folder: Path) -> Copy:
         shutil.copytree(folder / FILES, ctx.files_dir, dirs_exist_ok=True)
     upgrade(ctx.db.engine)  # a backup made by an older version gets this version's schema
     return Copy(folder, counts(ctx))
+
+
+def _copy_present(source: str, target: str) -> None:
+    """Copy a stored file unless the upload sweep removed it since the folder was listed."""
+    with suppress(FileNotFoundError):
+        shutil.copy2(source, target)
 
 
 def _libpq(url: object) -> str:

@@ -26,7 +26,6 @@ KIND_NAMES = {
     "message_received": "收到消息",
     "incident": "运行异常",
     "attachment_uploaded": "上传附件",
-    "attachment_discarded": "清理逾期未提交的上传附件",
     "intervention": "督办",
     "case_viewed": "查阅案卷",
     "case_view_denied": "查阅被拒",

@@ -3,23 +3,27 @@
 never made good — is removed by the worker, with its file unless the same content is on a case or in a
 document (files are stored once per content). Each removal is in the audit trail.
 
-Races: a pending upload of a case is removed under the case's lock, which a completion validating a
-submission that names it holds too; the row and file of its content are removed under the Attachment row's
-lock, which a new upload of the same content takes before it links it (and writes the file again if this
-sweep removed it after the upload found it stored). A file is set aside, not deleted, until the removal
-commits, and put back if it does not.
+Races (PostgreSQL; SQLite has one writer at a time): a pending upload of a case is removed under the case's
+lock, which a completion validating a submission that names it and an upload to the case hold too; one staged
+for a start form under its uploader's row lock, which a start holds while it validates and attaches. The row
+and file of its content are removed under the Attachment row's lock, which a new upload of the same content
+takes before it links it (and writes the file again if this sweep removed it after the upload found it
+stored). A file is set aside, not deleted, until the removal commits, and put back if it does not; one a
+killed worker left aside is put back or deleted when a worker starts (`put_back_set_aside`).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from contextlib import suppress
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, files
+from . import audit, files, uploads
 from .context import EngineContext
 from .db.models import Attachment, AttachmentLink, Document, User
 
@@ -31,23 +35,30 @@ def sweep(ctx: EngineContext) -> int:
     cutoff = ctx.clock.now() - timedelta(days=ctx.settings.pending_upload_days)
     with ctx.db.reading() as session:
         stale = session.execute(
-            select(AttachmentLink.id, AttachmentLink.instance_id).where(
+            select(AttachmentLink.id, AttachmentLink.instance_id, AttachmentLink.uploaded_by).where(
                 AttachmentLink.pending.is_(True), AttachmentLink.uploaded_at < cutoff
             )
         ).all()
-    return sum(1 for link_id, instance_id in stale if _discard(ctx, link_id, instance_id))
+    return sum(1 for link in stale if _discard(ctx, Stale(*link), cutoff))
 
 
-def _discard(ctx: EngineContext, link_id: int, instance_id: int | None) -> bool:
+class Stale(NamedTuple):
+    link_id: int
+    instance_id: int | None  # None: staged for a start form
+    uploaded_by: int
+
+
+def _discard(ctx: EngineContext, stale: Stale, cutoff: datetime) -> bool:
     """One stale upload gone, in a transaction of its own; its file is set aside before the commit and
     deleted after it (put back if the commit fails: the link is back too)."""
     aside: list[Path] = []
     try:
         with ctx.db.transaction() as session:
-            discarded = _discard_link(ctx, session, link_id, instance_id, aside)
+            discarded = _discard_link(ctx, session, stale, cutoff, aside)
     except BaseException:
         for path in aside:
-            os.replace(path, path.with_name(path.name.removesuffix(ASIDE)))
+            with suppress(FileNotFoundError):  # a starting worker put it back already
+                os.replace(path, path.with_name(path.name.removesuffix(ASIDE)))
         raise
     for path in aside:
         path.unlink(missing_ok=True)
@@ -55,16 +66,21 @@ def _discard(ctx: EngineContext, link_id: int, instance_id: int | None) -> bool:
 
 
 def _discard_link(
-    ctx: EngineContext, session: Session, link_id: int, instance_id: int | None, aside: list[Path]
+    ctx: EngineContext, session: Session, stale: Stale, cutoff: datetime, aside: list[Path]
 ) -> bool:
-    if instance_id is not None:
-        ctx.db.lock_instance(session, instance_id)  # a submission naming it is validated under this lock
+    if stale.instance_id is not None:
+        ctx.db.lock_instance(
+            session, stale.instance_id
+        )  # a submission naming it is validated under this lock
+    else:
+        uploads.hold_staged(session, stale.uploaded_by)  # and a start form naming it under this one
     link = session.scalar(
         select(AttachmentLink)
-        .where(AttachmentLink.id == link_id, AttachmentLink.pending.is_(True))
+        .where(AttachmentLink.id == stale.link_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if link is None:  # named by a submission meanwhile, or discarded by another worker
+    if link is None or not link.pending or link.uploaded_at >= cutoff:  # named, or uploaded again, meanwhile
         return False
     uploader = session.scalar(select(User.username).where(User.id == link.uploaded_by))
     audit.append(
@@ -104,3 +120,19 @@ def _unused(session: Session, sha256: str) -> bool:
     session.delete(row)
     session.flush()
     return True
+
+
+def put_back_set_aside(ctx: EngineContext) -> int:
+    """Files a worker killed in the middle of a removal left set aside: put back where their row still is (the
+    removal was rolled back), deleted where it is gone; returns how many were put back."""
+    put_back = 0
+    for path in ctx.files_dir.glob(f"*/*{ASIDE}") if ctx.files_dir.exists() else ():
+        sha256 = path.name.removesuffix(ASIDE)
+        with ctx.db.reading() as session:
+            kept = session.get(Attachment, sha256) is not None
+        if kept:
+            os.replace(path, path.with_name(sha256))
+            put_back += 1
+        else:
+            path.unlink(missing_ok=True)
+    return put_back

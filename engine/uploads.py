@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import audit, files, queries
 from .context import EngineContext
 from .db.dialect import dialect_insert
-from .db.models import Attachment, AttachmentLink, HumanTask
+from .db.models import Attachment, AttachmentLink, HumanTask, User
 from .errors import NotFound
 from .records import Actor, AttachmentView
 
@@ -35,6 +35,8 @@ def upload(
     stored = files.store(ctx.files_dir, content)  # only once the upload is allowed
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
+        if instance_id is not None:
+            ctx.db.lock_instance(session, instance_id)  # as the sweep: the case, then the content's row
         _hold(ctx, session, stored, content, now)
         name = safe_name(filename)
         link = None
@@ -46,6 +48,8 @@ def upload(
                     AttachmentLink.filename == name,
                 )
             )
+        if link is not None and link.pending:
+            link.uploaded_at = now  # uploaded again: kept for the corrected submission from now on
         if link is None:
             link = AttachmentLink(
                 instance_id=instance_id,
@@ -76,14 +80,23 @@ def _hold(
     """The file's Attachment row, locked until the upload commits, and the file itself. The worker discards
     a stale pending upload's row and file under that lock (engine/upload_sweep.py): a file it removed after
     `files.store` found it present is written again here, so a new link never names a missing file."""
-    session.execute(
-        dialect_insert(session)(Attachment)
-        .values(sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now)
-        .on_conflict_do_nothing()
+    insert = dialect_insert(session)(Attachment).values(
+        sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now
     )
-    session.scalar(select(Attachment.sha256).where(Attachment.sha256 == stored.sha256).with_for_update())
+    # DO UPDATE, not DO NOTHING: it waits for the sweep's lock on the row and takes the row lock itself, and
+    # inserts the row afresh if the sweep deleted it meanwhile (PostgreSQL's upsert retries)
+    session.execute(
+        insert.on_conflict_do_update(index_elements=["sha256"], set_={"sha256": insert.excluded.sha256})
+    )
     if not files.path_of(ctx.files_dir, stored.sha256).exists():
         files.store(ctx.files_dir, content)
+
+
+def hold_staged(session: Session, user_id: int) -> None:
+    """Lock the person's row until the transaction ends: a start form's uploads staged by them are validated
+    and attached under it, and the sweep discards a stale one under it (PostgreSQL; SQLite's write lock
+    already serializes both)."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def attach_named(

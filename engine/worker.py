@@ -87,6 +87,10 @@ def run_forever(ctx: EngineContext, stop: threading.Event) -> None:
     left behind and discard stale uploads of refused submissions. Each job
     outlives the others' failures (e.g. the database restarting, the mail server down)."""
     last_notices = 0.0
+    try:
+        upload_sweep.put_back_set_aside(ctx)  # after a worker killed in the middle of a removal
+    except Exception:
+        log.exception("setting aside discarded uploads failed")
     while not stop.is_set():
         try:
             for item in sweep(ctx):

@@ -57,10 +57,6 @@ class LayoutProcess:
             self._forget(pool)
             raise
 
-    def child_pid(self) -> int:
-        """The child's process id (starting it if none runs)."""
-        return int(self._running().submit(os.getpid).result())
-
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None

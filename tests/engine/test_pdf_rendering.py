@@ -6,8 +6,6 @@ and one a crash left unrendered is rendered by the worker. A failed rendering ne
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -121,20 +119,20 @@ def test_a_server_lays_pdfs_out_in_a_child_process_that_ends_with_it(mini_engine
     mini_engine.interventions.remind(zhaoliu, step.id, "请按期答复")
     _wait_for_pdfs(mini_engine)
     first = _document(mini_engine)
-    child = layout.child_pid()
-    assert child != os.getpid()
+    child = _layout_child(psutil.Process())  # laid out there: started with the first PDF
     assert documents.render_pdf_of(mini_engine.ctx.desk, first).sha256 == first.pdf_sha256  # same bytes
 
-    os.kill(child, signal.SIGKILL)  # out of memory, say
+    child.kill()  # out of memory, say
+    child.wait(timeout=30)
     mini_engine.interventions.remind(zhaoliu, step.id, "请即答复")
     _wait_for_pdfs(mini_engine)
     second = _document(mini_engine)
-    assert second.id != first.id and second.pdf_sha256  # laid out by a new child
-    replacement = layout.child_pid()
-    assert replacement != child
+    assert second.id != first.id and second.pdf_sha256
+    replacement = _layout_child(psutil.Process())  # laid out by a new child
+    assert replacement.pid != child.pid
 
     mini_engine.close()
-    assert not psutil.pid_exists(replacement) or psutil.Process(replacement).status() == psutil.STATUS_ZOMBIE
+    assert not replacement.is_running() or replacement.status() == psutil.STATUS_ZOMBIE
 
 
 def test_a_layout_child_outlives_no_server_killed_without_closing() -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Actor, Engine, InvalidSubmission, NotFound, audit, upload_sweep, uploads
+from engine.backup import backup
 from engine.db.models import Attachment, AttachmentLink, AuditEvent
 from engine.worker import run_forever
 from tests.conftest import FIXTURES, build_engine, make_workflows_dir
@@ -168,3 +169,35 @@ def test_the_worker_discards_them(mini_engine: Engine, actor) -> None:
     assert stored_files(mini_engine) == [] and [d["filename"] for d in _discarded(mini_engine)] == [
         "材料.pdf"
     ]
+
+
+def test_uploading_the_same_file_again_keeps_it_for_the_full_days_again(mini_engine: Engine, actor) -> None:
+    case = mini_engine.start(actor("zhaoliu"), "mini", START)
+    first = mini_engine.upload(actor("zhaoliu"), "补充材料.pdf", pdf_bytes("again"), case)
+    _days_later(mini_engine, 6)
+    again = mini_engine.upload(actor("zhaoliu"), "补充材料.pdf", pdf_bytes("again"), case)
+    assert again.id == first.id  # one pending link, its clock started again
+    _days_later(mini_engine, 12)
+    assert upload_sweep.sweep(mini_engine.ctx) == 0
+    _days_later(mini_engine, 14)
+    assert upload_sweep.sweep(mini_engine.ctx) == 1
+
+
+def test_files_a_killed_worker_left_aside_are_put_back_or_deleted(
+    mini_engine: Engine, actor, tmp_path: Path
+) -> None:
+    """A worker killed between setting a file aside and its commit: the removal was rolled back, so the file
+    goes back; one whose removal committed is deleted. A backup never copies a file set aside."""
+    kept = mini_engine.upload(actor("zhaoliu"), "材料.pdf", pdf_bytes("kept"), None)
+    (path,) = stored_files(mini_engine)
+    aside = path.rename(path.with_name(path.name + upload_sweep.ASIDE))
+    gone = mini_engine.settings.files_dir / "ab" / ("ab" * 32 + upload_sweep.ASIDE)
+    gone.parent.mkdir(exist_ok=True)
+    gone.write_bytes(b"removed, its row with it")
+
+    copy = backup(mini_engine.ctx, tmp_path / "backup", T0)
+    assert [p.name for p in copy.folder.rglob("*") if p.is_file() and upload_sweep.ASIDE in p.name] == []
+
+    assert upload_sweep.put_back_set_aside(mini_engine.ctx) == 1
+    assert stored_files(mini_engine) == [path] and not aside.exists()
+    assert mini_engine.attachment(actor("zhaoliu"), kept.id)[0].read_bytes() == pdf_bytes("kept")
