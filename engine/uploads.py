@@ -92,11 +92,12 @@ def _hold(
         files.store(ctx.files_dir, content)
 
 
-def hold_staged(session: Session, user_id: int) -> None:
-    """Lock the person's row until the transaction ends: a start form's uploads staged by them are validated
-    and attached under it, and the sweep discards a stale one under it (PostgreSQL; SQLite's write lock
-    already serializes both)."""
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+def hold_staged(session: Session, user_id: int, data: dict[str, Any] | None = None) -> None:
+    """Lock the person's row until the transaction ends, if `data` (a start form's) names an upload or is
+    None (the sweep): a start form's uploads staged by them are validated and attached under it, and the
+    sweep discards a stale one under it (PostgreSQL; SQLite's write lock already serializes both)."""
+    if data is None or _named(data):
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def attach_named(
@@ -104,7 +105,7 @@ def attach_named(
 ) -> None:
     """Pending uploads that the accepted submission `data` names join the case — those staged for it, and
     the actor's staged for a start form — each an event of the case's history."""
-    named = {text for text in _strings(data) if _SHA256.fullmatch(text)}
+    named = _named(data)
     if not named:
         return  # nothing in the submission names an upload: no query
     staged = select(AttachmentLink).where(
@@ -167,3 +168,8 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, dict):
         for v in value.values():
             yield from _strings(v)
+
+
+def _named(data: dict[str, Any]) -> set[str]:
+    """The texts in a submission that name an upload (a SHA-256 in hex)."""
+    return {text for text in _strings(data) if _SHA256.fullmatch(text)}

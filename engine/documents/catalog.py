@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,14 @@ def _issuers(raw: dict[str, Any]) -> dict[str, Issuer]:
 
 
 def catalog(documents_dir: Path) -> dict[str, DocumentKind]:
-    """The document kinds of documents.toml, by kind; CatalogError when the file contradicts itself."""
-    raw = tomllib.loads((documents_dir / CATALOG).read_text("utf-8"))
+    """The document kinds of documents.toml, by kind; CatalogError when the file contradicts itself. The file
+    is read each time and parsed once per content (case pages and every issue ask for it)."""
+    return dict(_parsed(documents_dir, (documents_dir / CATALOG).read_text("utf-8")))
+
+
+@lru_cache(maxsize=8)
+def _parsed(documents_dir: Path, text: str) -> dict[str, DocumentKind]:
+    raw = tomllib.loads(text)
     issuers = _issuers(raw.pop("issuers", {}))
     kinds: dict[str, DocumentKind] = {}
     for kind, spec in raw.items():
