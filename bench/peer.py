@@ -9,6 +9,9 @@ driven over HTTP by the same client code (http.client, one kept-alive connection
   whole     instance: start it and complete its three tasks;
   throughput: --clients clients (4) running whole instances for --seconds (10 s): instances/s.
 
+Then, the peer stopped, Qinglian's throughput alone with `serve --workers N` (--qinglian-workers, 2:
+gunicorn processes on the same SQLite file): the issue's aim is ≥ 50 instances/s on these 2 cores.
+
 Medians over --rounds rounds after --warmup whole instances. The two sides take turns, round by round (the
 throughput run in alternating slices), so whatever else loads the machine loads both alike; the figures to
 compare are the ratios (SpiffArena / Qinglian), not the absolute times. Both sides validate each
@@ -70,7 +73,7 @@ sys.path.insert(0, str(ROOT))
 from bench.peer_install import MIRROR, PeerSetupError, install_spiffarena  # noqa: E402
 from bench.peer_servers import Servers, stand_up_qinglian, stand_up_spiffarena  # noqa: E402
 from bench.peer_sides import HTTPError  # noqa: E402
-from bench.peer_timing import bench_sides, report  # noqa: E402
+from bench.peer_timing import bench_sides, report, report_processes  # noqa: E402
 
 
 def main() -> None:
@@ -83,6 +86,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the throughput run")
     parser.add_argument(
         "--spiff-source", type=Path, default=Path(os.environ.get("QINGLIAN_PEER_SPIFF_SOURCE", MIRROR))
+    )
+    parser.add_argument(
+        "--qinglian-workers", type=int, default=2, help="then Qinglian's throughput with serve --workers N"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
@@ -98,6 +104,10 @@ def main() -> None:
         spiff = stand_up_spiffarena(install, folder / "spiffarena", servers)
         qinglian = stand_up_qinglian(folder / "qinglian", servers)
         result = report(bench_sides([qinglian, spiff], args), args, install)
+        if args.qinglian_workers > 1:
+            servers.stop()  # the machine's cores to Qinglian's processes alone
+            several = stand_up_qinglian(folder / "qinglian-workers", servers, args.qinglian_workers)
+            result["qinglian_processes"] = report_processes(several, args.qinglian_workers, args)
     except PeerSetupError as exc:
         print(f"\nmake peer: setup failed: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -70,7 +70,8 @@ class Servers:
 # ---------------------------------------------------------------- standing the two servers up
 
 
-def stand_up_qinglian(folder: Path, servers: Servers) -> Qinglian:
+def stand_up_qinglian(folder: Path, servers: Servers, workers: int = 1) -> Qinglian:
+    """Qinglian's server on the model: waitress, one process; `workers` > 1: gunicorn, that many."""
     case = Case(
         process_id="peer",
         folder=MODEL,
@@ -91,7 +92,8 @@ def stand_up_qinglian(folder: Path, servers: Servers) -> Qinglian:
         "QINGLIAN_SECRET_KEY": "bench",
     }
     cmd = [sys.executable, "-m", "web", "serve", "--port", str(port), "--no-worker", "--log-level", "warning"]
-    servers.start("qinglian", cmd, ROOT, env, port, "/login")
+    cmd += ["--workers", str(workers)] if workers > 1 else []
+    servers.start(f"qinglian-{workers}", cmd, ROOT, env, port, "/login")
     return Qinglian("Qinglian", port, {"Authorization": f"Bearer {token}"})
 
 
