@@ -10,7 +10,8 @@ driven over HTTP by the same client code (http.client, one kept-alive connection
   throughput: --clients clients (4) running whole instances for --seconds (10 s): instances/s.
 
 Then, the peer stopped, Qinglian's throughput alone with `serve --workers N` (--qinglian-workers, 2:
-gunicorn processes on the same SQLite file): the issue's aim is ≥ 50 instances/s on these 2 cores.
+gunicorn processes), on SQLite and on a PostgreSQL cluster the script starts (as make load does): the
+issue's aim is ≥ 50 instances/s on these 2 cores.
 
 Medians over --rounds rounds after --warmup whole instances. The two sides take turns, round by round (the
 throughput run in alternating slices), so whatever else loads the machine loads both alike; the figures to
@@ -74,6 +75,7 @@ from bench.peer_install import MIRROR, PeerSetupError, install_spiffarena  # noq
 from bench.peer_servers import Servers, stand_up_qinglian, stand_up_spiffarena  # noqa: E402
 from bench.peer_sides import HTTPError  # noqa: E402
 from bench.peer_timing import bench_sides, report, report_processes  # noqa: E402
+from tests.pgcluster import PgCluster, find_bindir  # noqa: E402
 
 
 def main() -> None:
@@ -106,8 +108,7 @@ def main() -> None:
         result = report(bench_sides([qinglian, spiff], args), args, install)
         if args.qinglian_workers > 1:
             servers.stop()  # the machine's cores to Qinglian's processes alone
-            several = stand_up_qinglian(folder / "qinglian-workers", servers, args.qinglian_workers)
-            result["qinglian_processes"] = report_processes(several, args.qinglian_workers, args)
+            result["qinglian_processes"] = processes_alone(folder, servers, args)
     except PeerSetupError as exc:
         print(f"\nmake peer: setup failed: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -127,6 +128,25 @@ def main() -> None:
     if args.json:
         args.json.write_text(text + "\n")
     print("\nJSON:\n" + text)
+
+
+def processes_alone(folder: Path, servers: Servers, args: argparse.Namespace) -> dict[str, dict]:
+    """Qinglian's throughput with several server processes, on SQLite (one writer at a time) and on a
+    PostgreSQL cluster started here (cases locked one by one)."""
+    figures = {}
+    several = stand_up_qinglian(folder / "qinglian-sqlite", servers, args.qinglian_workers)
+    figures["sqlite"] = report_processes(several, args.qinglian_workers, "SQLite", args)
+    servers.stop()
+    cluster = PgCluster(find_bindir())
+    cluster.start()
+    try:
+        url = cluster.create_database("peer")
+        several = stand_up_qinglian(folder / "qinglian-postgresql", servers, args.qinglian_workers, url)
+        figures["postgresql"] = report_processes(several, args.qinglian_workers, "PostgreSQL", args)
+        servers.stop()
+    finally:
+        cluster.stop()
+    return figures
 
 
 if __name__ == "__main__":

@@ -70,8 +70,9 @@ class Servers:
 # ---------------------------------------------------------------- standing the two servers up
 
 
-def stand_up_qinglian(folder: Path, servers: Servers, workers: int = 1) -> Qinglian:
-    """Qinglian's server on the model: waitress, one process; `workers` > 1: gunicorn, that many."""
+def stand_up_qinglian(folder: Path, servers: Servers, workers: int = 1, database_url: str = "") -> Qinglian:
+    """Qinglian's server on the model: waitress, one process; `workers` > 1: gunicorn, that many; on SQLite
+    in `folder` unless `database_url`."""
     case = Case(
         process_id="peer",
         folder=MODEL,
@@ -81,7 +82,7 @@ def stand_up_qinglian(folder: Path, servers: Servers, workers: int = 1) -> Qingl
         task="step1",
         actor="zhaoliu",
     )
-    engine = make_engine(folder, case)
+    engine = make_engine(folder, case, database_url)
     token = engine.issue_token("zhaoliu")
     engine.close()
     port = _free_port()
@@ -90,6 +91,7 @@ def stand_up_qinglian(folder: Path, servers: Servers, workers: int = 1) -> Qingl
         "QINGLIAN_INSTANCE_DIR": str(folder),
         "QINGLIAN_WORKFLOWS_DIR": str(folder / "workflows"),
         "QINGLIAN_SECRET_KEY": "bench",
+        **({"QINGLIAN_DATABASE_URL": database_url} if database_url else {}),
     }
     cmd = [sys.executable, "-m", "web", "serve", "--port", str(port), "--no-worker", "--log-level", "warning"]
     cmd += ["--workers", str(workers)] if workers > 1 else []

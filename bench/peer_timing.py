@@ -168,12 +168,12 @@ def bench_sides(sides: list[Side], args: argparse.Namespace) -> dict[str, dict[s
     return figures
 
 
-def report_processes(side: Side, workers: int, args: argparse.Namespace) -> dict[str, float]:
+def report_processes(side: Side, workers: int, database: str, args: argparse.Namespace) -> dict[str, Any]:
     """Qinglian's throughput with `serve --workers N` (gunicorn), the issue's aim being ≥ 50 instances/s."""
     done, taken, errors = throughput(side, args.clients, args.seconds)
     rate = done / taken
     print(
-        f"Qinglian with `serve --workers {workers}` (gunicorn, SQLite), {args.clients} clients, "
+        f"Qinglian with `serve --workers {workers}` (gunicorn) on {database}, {args.clients} clients, "
         f"{args.seconds:g} s: {rate:.1f} instances/s, {errors} failed requests"
     )
     return {"workers": workers, "clients": args.clients, "instances_per_s": rate, "failed_requests": errors}

@@ -48,9 +48,13 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def make_engine(folder: Path, case: Case) -> Engine:
+def make_engine(folder: Path, case: Case, database_url: str = "") -> Engine:
+    """An engine on a new database (SQLite in `folder` unless `database_url`): the demo county, the case's
+    process deployed."""
     workflows = workflows_folder(folder, case.folder)
-    settings = Settings(instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench")
+    settings = Settings(
+        database_url=database_url, instance_dir=str(folder), workflows_dir=str(workflows), secret_key="bench"
+    )
     today = FrozenClock(datetime.now(CHINA_TZ))  # the real day: the walk's dates all lie before it
     engine = Engine(settings, clock=today)
     engine.init_schema()
