@@ -4,7 +4,7 @@
     audit, commit) next to the same step on raw SpiffWorkflow in memory with JSON (de)serialization;
 (b) the inbox query with 10,000 and with 100,000 instances stored;
 (c) POST /api/v1/tasks/<id>/complete against a running server on 127.0.0.1;
-(d) the server's peak RSS after (b) and (c);
+(d) the server's peak RSS after (b) and (c), and its PDF layout process's;
 (e) issue 8: the dashboard, the case list with a filter and with a Chinese search, at 10,000 and 100,000
     cases (bench/supervision.py);
 (f) issue 11 #13: 5,000 timers due at one moment, two worker processes on PostgreSQL (bench/timers.py).
@@ -134,8 +134,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[float, float]:
-    """(median ms of POST complete along the walk, peak RSS MiB of the server) against `qinglian serve`."""
+def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[float, float, float]:
+    """(median ms of POST complete along the walk, peak RSS MiB of the server, RSS MiB of its child
+    processes at the end: the PDF layout) against `qinglian serve`."""
     import psutil
 
     tokens = {username: engine.issue_token(username) for _b, username, _d in case.walk}
@@ -171,7 +172,8 @@ def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[f
 
         samples = walk_samples(engine, case, rounds, post)
         peak = max(peak, proc.memory_info().rss)
-        return _median_ms(samples), peak / 2**20
+        layout = sum(child.memory_info().rss for child in proc.children())  # its PDF layout process
+        return _median_ms(samples), peak / 2**20, layout / 2**20
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -265,11 +267,14 @@ def main() -> None:
                 f"    growth {sizes[0]:,} -> {sizes[-1]:,}: {figures[sizes[-1]] / figures[sizes[0]]:.2f}x "
                 "(target <= 1.5x, <= 20 ms)"
             )
-        http_ms, rss = bench_http(engine, folder, case, args.rounds)
+        http_ms, rss, layout_rss = bench_http(engine, folder, case, args.rounds)
         print(
             f"(c) POST /api/v1/tasks/<id>/complete (median over the walk): {http_ms:.2f} ms (target <= 5 ms)"
         )
-        print(f"(d) server peak RSS after (b) and (c): {rss:.0f} MiB")
+        print(
+            f"(d) server peak RSS after (b) and (c): {rss:.0f} MiB; "
+            f"its PDF layout process: {layout_rss:.0f} MiB"
+        )
         engine.close()
         if args.case == "clue_disposal":
             bench_supervision(folder / "supervision", [int(s) for s in args.sizes.split(",")])
