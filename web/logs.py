@@ -19,7 +19,8 @@ from pythonjsonlogger.json import JsonFormatter
 
 LEVELS = ("debug", "info", "warning")
 FORMATS = ("text", "json")
-DETAIL_LOGGERS = ("spiff", "engine")  # SpiffWorkflow's and our engine's own detail
+# detail, logged at debug level only: SpiffWorkflow's, the engine's, a PDF's layout (seven lines each)
+DETAIL_LOGGERS = ("spiff", "engine", "weasyprint", "fontTools")
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from flask import Flask
 
-from engine import Engine
+from engine import CHINA_TZ, Engine
+from engine.documents import render_pdf
+from engine.documents.sheet import Sheet
 from tests.web.conftest import START, Browser
 from web.logs import DETAIL_LOGGERS, configure
 
@@ -58,3 +61,30 @@ def test_at_debug_level_the_engine_detail_is_there(
     logging.getLogger().addHandler(caplog.handler)
     engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
     assert any(name.startswith("spiff") for name in _detail(caplog.records))
+
+
+def test_at_the_default_level_laying_a_pdf_out_logs_no_detail(
+    restore_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server lays out a stopping server's last PDFs itself: WeasyPrint's seven progress lines per PDF
+    (and fontTools' subsetting) are detail, not the server's log."""
+    configure("info")
+    logging.getLogger().addHandler(caplog.handler)
+    sheet = Sheet(
+        "表格",
+        (),
+        "示纪函〔2026〕1号",
+        "函询通知书",
+        "张三",
+        (),
+        (),
+        "2026年1月1日",
+        False,
+        (),
+        "",
+        "",
+        "示例县",
+    )
+    assert render_pdf(sheet, datetime(2026, 1, 1, tzinfo=CHINA_TZ)).startswith(b"%PDF")
+    layout = [r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("weasyprint", "fontTools")]
+    assert layout == []
