@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -117,9 +118,15 @@ def serve(host: str, port: int, workers: int, no_worker: bool, log_level: str, l
     from web import create_app
 
     engine.render_pdfs_in_background()  # answers never wait for a PDF's layout
+    signal.signal(signal.SIGTERM, _leave)  # systemd's stop: leave as Ctrl-C does, not mid-way
     waitress_serve(
         create_app(engine.settings, engine, start_worker=not no_worker), host=host, port=port, threads=8
     )
+
+
+def _leave(_signum: int, _frame: object) -> None:
+    """Stop serving and exit normally: the PDFs on their way are rendered first, the layout process ends."""
+    raise SystemExit(0)
 
 
 @main.command()

@@ -118,3 +118,32 @@ def test_two_processes_answer_their_metrics_are_summed_and_sigterm_ends_them_all
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in everyone)
+
+
+def test_one_process_stopped_by_sigterm_leaves_cleanly(tmp_path: Path) -> None:
+    """`qinglian serve` (waitress) stopped as systemd stops it: exit code 0, after finishing what was on its
+    way (the PDFs being rendered), not killed mid-way."""
+    env = {
+        **os.environ,
+        "QINGLIAN_INSTANCE_DIR": str(tmp_path / "instance"),
+        "QINGLIAN_WORKFLOWS_DIR": str(make_workflows_dir(tmp_path, FIXTURES / "mini")),
+    }
+    env.pop("QINGLIAN_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "web", "init"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    command = [sys.executable, "-m", "web", "serve", "--port", str(port), "--no-worker"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60  # waiting for the process to boot, not for a timer
+        while time.monotonic() < deadline:
+            try:
+                assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
