@@ -39,7 +39,8 @@ def by_hand(
     version = ctx.specs.get(session, row.id)
     if not actor.roles & set(version.meta["process"].get("start_roles", [])):
         raise NotPermitted("您的角色不能发起此流程")
-    uploads.hold_staged(session, actor.id, data)  # the uploads the form names stay until they are attached
+    if uploads.names(data):  # the uploads the form names stay until they are attached
+        uploads.lock_uploader(session, actor.id)
     clean = ctx.identity.seal(validate_start(ctx, session, actor, version, data))
     clean = start_figures.added(session, version.meta, clean)
     correlation = messaging.correlation_of(version, clean)

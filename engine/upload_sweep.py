@@ -68,12 +68,11 @@ def _discard(ctx: EngineContext, stale: Stale, cutoff: datetime) -> bool:
 def _discard_link(
     ctx: EngineContext, session: Session, stale: Stale, cutoff: datetime, aside: list[Path]
 ) -> bool:
+    # the lock a submission naming it is validated under: its case's, or for a start form its uploader's
     if stale.instance_id is not None:
-        ctx.db.lock_instance(
-            session, stale.instance_id
-        )  # a submission naming it is validated under this lock
+        ctx.db.lock_instance(session, stale.instance_id)
     else:
-        uploads.hold_staged(session, stale.uploaded_by)  # and a start form naming it under this one
+        uploads.lock_uploader(session, stale.uploaded_by)
     link = session.scalar(
         select(AttachmentLink)
         .where(AttachmentLink.id == stale.link_id)

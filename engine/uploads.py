@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, files, queries
+from . import attachment_rows, audit, files, queries
 from .context import EngineContext
-from .db.dialect import dialect_insert
-from .db.models import Attachment, AttachmentLink, HumanTask, User
+from .db.models import AttachmentLink, HumanTask, User
 from .errors import NotFound
 from .records import Actor, AttachmentView
 
@@ -34,13 +33,11 @@ def upload(
             raise NotFound("案件不存在")
     stored = files.store(ctx.files_dir, content)  # only once the upload is allowed
     now = ctx.clock.now()
+    name = safe_name(filename)
     with ctx.db.transaction() as session:
-        if instance_id is not None:
-            ctx.db.lock_instance(session, instance_id)  # as the sweep: the case, then the content's row
-        _hold(ctx, session, stored, content, now)
-        name = safe_name(filename)
         link = None
         if instance_id is not None:  # the same file under the same name is on the case (or staged) already
+            ctx.db.lock_instance(session, instance_id)  # as the sweep: the case, then the content's row
             link = session.scalar(
                 select(AttachmentLink).where(
                     AttachmentLink.instance_id == instance_id,
@@ -48,6 +45,7 @@ def upload(
                     AttachmentLink.filename == name,
                 )
             )
+        _hold(ctx, session, stored, content, now)
         if link is not None and link.pending:
             link.uploaded_at = now  # uploaded again: kept for the corrected submission from now on
         if link is None:
@@ -75,29 +73,21 @@ def upload(
 
 
 def _hold(
-    ctx: EngineContext, session: Session, stored: files.StoredFile, content: bytes, now: datetime
+    ctx: EngineContext, session: Session, stored: files.StoredFile, content: bytes, at: datetime
 ) -> None:
-    """The file's Attachment row, locked until the upload commits, and the file itself. The worker discards
-    a stale pending upload's row and file under that lock (engine/upload_sweep.py): a file it removed after
-    `files.store` found it present is written again here, so a new link never names a missing file."""
-    insert = dialect_insert(session)(Attachment).values(
-        sha256=stored.sha256, size=stored.size, mime=stored.mime, created_at=now
-    )
-    # DO UPDATE, not DO NOTHING: it waits for the sweep's lock on the row and takes the row lock itself, and
-    # inserts the row afresh if the sweep deleted it meanwhile (PostgreSQL's upsert retries)
-    session.execute(
-        insert.on_conflict_do_update(index_elements=["sha256"], set_={"sha256": insert.excluded.sha256})
-    )
+    """The file's Attachment row, locked until the upload commits, and the file itself: a file the stale-
+    upload sweep removed after `files.store` found it present is written again, so a new link never names a
+    missing file (engine/upload_sweep.py)."""
+    attachment_rows.hold(session, stored, at)
     if not files.path_of(ctx.files_dir, stored.sha256).exists():
         files.store(ctx.files_dir, content)
 
 
-def hold_staged(session: Session, user_id: int, data: dict[str, Any] | None = None) -> None:
-    """Lock the person's row until the transaction ends, if `data` (a start form's) names an upload or is
-    None (the sweep): a start form's uploads staged by them are validated and attached under it, and the
-    sweep discards a stale one under it (PostgreSQL; SQLite's write lock already serializes both)."""
-    if data is None or _named(data):
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+def lock_uploader(session: Session, user_id: int) -> None:
+    """Lock the person's row until the transaction ends: a start form naming uploads they staged is validated
+    and attached under it, and the sweep discards a stale one under it (PostgreSQL; SQLite's write lock
+    already serializes both)."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def attach_named(
@@ -105,7 +95,7 @@ def attach_named(
 ) -> None:
     """Pending uploads that the accepted submission `data` names join the case — those staged for it, and
     the actor's staged for a start form — each an event of the case's history."""
-    named = _named(data)
+    named = names(data)
     if not named:
         return  # nothing in the submission names an upload: no query
     staged = select(AttachmentLink).where(
@@ -170,6 +160,6 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-def _named(data: dict[str, Any]) -> set[str]:
+def names(data: dict[str, Any]) -> set[str]:
     """The texts in a submission that name an upload (a SHA-256 in hex)."""
     return {text for text in _strings(data) if _SHA256.fullmatch(text)}

@@ -15,10 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import files
+from .. import attachment_rows, files
 from ..clock import CHINA_TZ
-from ..db.dialect import dialect_insert
-from ..db.models import Attachment, AttachmentLink, Document
+from ..db.models import AttachmentLink, Document
 from .catalog import CATALOG, catalog
 from .numbering import format_number, next_number
 from .pdf import render_pdf
@@ -109,7 +108,7 @@ def attach_pdf(session: Session, document_id: int, pdf: files.StoredFile) -> Doc
     row = session.get(Document, document_id)
     if row is None or row.pdf_sha256 is not None:
         return None
-    _ensure_attachment(session, pdf, row.issued_at)
+    attachment_rows.hold(session, pdf, row.issued_at)
     claimed = session.execute(
         update(Document)
         .where(Document.id == document_id, Document.pdf_sha256.is_(None))
@@ -131,18 +130,9 @@ def attach_pdf(session: Session, document_id: int, pdf: files.StoredFile) -> Doc
 def _attach(
     session: Session, instance_id: int, item: files.StoredFile, name: str, by: int, at: datetime
 ) -> None:
-    _ensure_attachment(session, item, at)  # once per content, whoever stored it first
+    attachment_rows.hold(session, item, at)  # once per content, whoever stored it first
     session.add(
         AttachmentLink(
             instance_id=instance_id, sha256=item.sha256, filename=name[:200], uploaded_by=by, uploaded_at=at
         )
-    )
-
-
-def _ensure_attachment(session: Session, item: files.StoredFile, at: datetime) -> None:
-    insert = dialect_insert(session)
-    session.execute(
-        insert(Attachment)
-        .values(sha256=item.sha256, size=item.size, mime=item.mime, created_at=at)
-        .on_conflict_do_nothing()
     )
