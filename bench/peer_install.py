@@ -50,18 +50,18 @@ def _name(spec: str) -> str:
     return re.sub(r"[-_.]+", "-", re.split(r"[\s<>=!~\[;(]", spec.strip(), maxsplit=1)[0]).lower()
 
 
-def _tail(path: Path, lines: int = 25) -> str:
+def log_tail(path: Path, lines: int = 25) -> str:
     text = path.read_text(errors="replace") if path.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _run(cmd: list[str], log: Path, what: str, **kwargs: Any) -> None:
+def run_logged(cmd: list[str], log: Path, what: str, **kwargs: Any) -> None:
     with log.open("ab") as out:
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
         out.flush()
         code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, check=False, **kwargs).returncode
     if code:
-        raise PeerSetupError(f"{what} failed (exit {code}); the end of {log}:\n{_tail(log)}")
+        raise PeerSetupError(f"{what} failed (exit {code}); the end of {log}:\n{log_tail(log)}")
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,13 @@ def install_spiffarena(source: Path) -> SpiffInstall:
     requirements, constraints = _requirements(backend, spiff_version)
     (home / "requirements.txt").write_text("\n".join(requirements) + "\n")
     (home / "constraints.txt").write_text("\n".join(constraints) + "\n")
-    _run([sys.executable, "-m", "venv", str(home / "venv")], log, "creating the virtualenv")
+    run_logged([sys.executable, "-m", "venv", str(home / "venv")], log, "creating the virtualenv")
     python = _venv_python(home / "venv")
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     try:
-        _run([*pip, "-c", str(home / "constraints.txt"), "-r", str(home / "requirements.txt")], log, "pip")
+        run_logged(
+            [*pip, "-c", str(home / "constraints.txt"), "-r", str(home / "requirements.txt")], log, "pip"
+        )
     except PeerSetupError as exc:
         raise PeerSetupError(f"{exc}\n{BUILD_HINT}") from exc
     site = subprocess.run(

@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.cases import Case
-from bench.peer_install import PeerSetupError, SpiffInstall, _run, _tail
+from bench.cases import ROOT, Case
+from bench.peer_install import PeerSetupError, SpiffInstall, log_tail, run_logged
 from bench.peer_sides import Qinglian, SpiffArena
 from bench.run import _free_port, make_engine
 
-ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "bench" / "peer_model"
 
 
@@ -41,7 +40,9 @@ class Servers:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise PeerSetupError(f"{name} exited with {proc.returncode}; the end of {log}:\n{_tail(log)}")
+                raise PeerSetupError(
+                    f"{name} exited with {proc.returncode}; the end of {log}:\n{log_tail(log)}"
+                )
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", probe)
@@ -51,7 +52,7 @@ class Servers:
             except OSError:
                 time.sleep(0.2)
         raise PeerSetupError(
-            f"{name} did not answer on port {port} within 90 s; the end of {log}:\n{_tail(log)}"
+            f"{name} did not answer on port {port} within 90 s; the end of {log}:\n{log_tail(log)}"
         )
 
     def stop(self) -> None:
@@ -174,9 +175,9 @@ def stand_up_spiffarena(install: SpiffInstall, folder: Path, servers: Servers) -
     env = spiff_env(install, folder, port, api_key)
     log, python = folder / "setup.log", str(install.python)
     kwargs: dict[str, Any] = {"cwd": install.backend, "env": env}
-    _run([python, "-m", "flask", "db", "upgrade"], log, "SpiffArena: flask db upgrade", **kwargs)
-    _run([python, "bin/bootstrap.py"], log, "SpiffArena: bin/bootstrap.py", **kwargs)
-    _run([python, "bin/refresh_all_caches.py"], log, "SpiffArena: bin/refresh_all_caches.py", **kwargs)
+    run_logged([python, "-m", "flask", "db", "upgrade"], log, "SpiffArena: flask db upgrade", **kwargs)
+    run_logged([python, "bin/bootstrap.py"], log, "SpiffArena: bin/bootstrap.py", **kwargs)
+    run_logged([python, "bin/refresh_all_caches.py"], log, "SpiffArena: bin/refresh_all_caches.py", **kwargs)
     cmd = [python, "-m", "uvicorn", "spiff_web_server:asgi_app", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", "1", "--log-level", "warning"]
     servers.start("spiffarena", cmd, install.backend, env, port, "/v1.0/status")
