@@ -55,6 +55,12 @@
     if (!list || !from) { return; }
     var timer = null;
     var asked = 0;
+    var pending = null;
+    // Submitting ends the search: once the step is done, a search for it would be answered 404.
+    input.closest('form').addEventListener('submit', function () {
+      if (timer) { clearTimeout(timer); }
+      if (pending) { pending.abort(); }
+    });
     input.addEventListener('input', function () {
       var parts = input.getAttribute('data-people-many') ? split(input.value) : { before: '', typed: input.value };
       if (timer) { clearTimeout(timer); }
@@ -63,7 +69,8 @@
         var mine = ++asked;
         var url = '/people?' + from + '&field=' + encodeURIComponent(input.getAttribute('data-people')) +
           '&q=' + encodeURIComponent(parts.typed.trim());
-        fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        pending = new AbortController();
+        fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: pending.signal })
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (body) { if (mine === asked) { offer(input, list, body.items || [], parts.before); } })
           .catch(function () { /* the field still takes what is typed */ });
