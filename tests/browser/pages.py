@@ -54,6 +54,12 @@ class Person:
         self.page.locator(f"a[data-task={bpmn_id}]").first.click()
         self.page.locator("form.task-form").wait_for()
 
+    def open_start(self, link_name: str) -> None:
+        """Click the inbox's link that starts a procedure and wait for its start form."""
+        self.page.get_by_role("link", name=link_name).click()
+        self.page.wait_for_url("**/start")
+        self.page.locator("form.task-form").wait_for()
+
     def fill_form(self, data: dict[str, Any]) -> None:
         """Type the values into the form's fields, by field name, with the control each field has.
 

@@ -68,7 +68,7 @@ def test_letter_path_from_registration_to_archive(
         person(STEPS[bpmn_id]["as"]).do_step(bpmn_id, STEPS[bpmn_id]["data"])
 
     registrar = person(PATH["start"]["as"])
-    registrar.page.get_by_role("link", name="登记：问题线索处置").click()
+    registrar.open_start("登记：问题线索处置")
     registrar.fill_form(CLUE)
     registrar.submit()
     registrar.page.get_by_role("heading", name="XS-2025-0031 冯乙").wait_for()

@@ -95,7 +95,7 @@ class Walk:
 def start_plan(walk: Walk) -> None:
     """B-1: 党风政风监督室 drafts the plan on the start page (units as checkboxes, the team by login)."""
     planner = walk.person(PATH["start"]["as"])
-    planner.page.get_by_role("link", name="登记：两个责任监督检查计划").click()
+    planner.open_start("登记：两个责任监督检查计划")
     planner.fill_form(PLAN)  # the team members typed as logins separated by 、
     planner.blur()
     planner.shot("inspection-plan-form")
