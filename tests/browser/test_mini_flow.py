@@ -29,7 +29,7 @@ def test_register_and_serve_through_the_pages(chromium: Any, live: LiveServer, a
     registrar.fill("编号", "M-7")  # wrong pattern: refused, what was typed is kept
     registrar.fill("被反映人", "冯乙")
     page.get_by_role("button", name="登记").click()
-    assert page.get_by_text("格式不符合要求").is_visible()
+    page.get_by_text("格式不符合要求").wait_for()  # visible, or the wait times out
     assert page.get_by_label("被反映人", exact=True).input_value() == "冯乙"
     registrar.fill("编号", "M-007")
     registrar.choose("县市场监督管理局")
