@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from . import notices, spiff
 from .access import assignment, eligible_user_ids
 from .clock import CHINA_TZ
 from .context import EngineContext
+from .data_templates import DataSandbox
 from .db.models import HumanTask, InstanceParticipant, InstanceRecusal, ProcessInstance
 from .roles import Role
 
@@ -153,7 +153,7 @@ def _open(
     return row
 
 
-_TITLES = SandboxedEnvironment(undefined=StrictUndefined)  # a name the data lacks: the plain name
+_TITLES = DataSandbox(undefined=StrictUndefined)  # a name the data lacks: the plain name
 
 
 def _title(task: spiff.ReadyTask, step_titles: dict[str, str]) -> str:

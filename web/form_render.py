@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 from flask import has_request_context
 from flask_babel import get_locale
 from jinja2 import Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 from engine import Actor, InvalidSubmission
+from engine.data_templates import DataSandbox
 
 from .context import engine_of
 
 TZ = ZoneInfo("Asia/Shanghai")
-_INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
+_INSTRUCTIONS = DataSandbox(autoescape=True)
 _DOUBLED = re.compile(r"([。，；！？])[。，；]")  # 意见：同意。。 → 意见：同意。
 
 

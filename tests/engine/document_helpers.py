@@ -82,7 +82,7 @@ NOT_TEXT: dict[str, Any] = {
     "completed_on": "2026-03-04",
     "reply_due": "2026-03-12",
     "problems": ["超过办理时限办结"],
-    "rows": [{"department": "县行政审批服务局", "items": 12, "late": 2, "open_late": 1}],
+    "rows": [{"department": "县行政审批服务局", "items": 137, "late": 29, "open_late": 17}],
     "sessions": [
         {
             "session_title": "审批领域警示教育专场",

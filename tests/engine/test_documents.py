@@ -213,6 +213,7 @@ def test_every_kind_of_documents_toml_renders_all_its_fields(
             assert text in word, (kind, text)
             assert flat(text) in flat(pdf), (kind, text)
         assert "{{" not in word and "{%" not in word
+        assert " object at 0x" not in word, kind  # a Python value's repr, not what the field holds
 
 
 def test_values_never_make_tables_headings_or_paragraphs_of_their_own(
@@ -245,6 +246,19 @@ def test_a_row_ending_in_a_condition_keeps_the_next_row_apart() -> None:
         Table((("线索来源", "信访举报（来信）"), ("被反映人", "冯乙")), header=False),
         Paragraph("以上情况属实。", "plain"),
     ]
+
+
+def test_a_row_field_named_like_a_method_prints_its_value() -> None:
+    """The monthly 通报's column 到期事项 is the row's field `items`: it printed
+    “<built-in method items of dict object at 0x…>” where the count belongs."""
+    template = (
+        "{% for r in rows %}| {{ r.department }} | {{ r.items }} | {{ r.keys }} | {{ r.get }}\n{% endfor %}"
+    )
+    rows = [{"department": "县行政审批服务局", "items": 137, "keys": "钥匙", "get": "收到"}]
+    assert render(template, {"rows": rows}) == [
+        Table((("县行政审批服务局", "137", "钥匙", "收到"),), header=False)
+    ]
+    assert render("{{ weights.get('C01', '') }}", {"weights": {"C01": 15}}) == [Paragraph("15", "body")]
 
 
 def test_missing_fields_render_empty_and_markup_is_text(mini_engine: Engine, case: int, officer: int) -> None:

@@ -209,6 +209,15 @@ def test_a_value_ending_its_own_sentence_does_not_double_the_full_stop() -> None
     assert shown == "分管副书记意见：同意。请审批。"
 
 
+def test_instructions_read_a_rows_field_named_like_a_method() -> None:
+    """The monthly 通报's drafting step lists each department's 到期 count, the row's field `items`."""
+    template = "{% for r in bulletin_rows %}{{ r.department }}：到期{{ r.items }}件；{% endfor %}"
+    shown = render_instructions(
+        template, {"bulletin_rows": [{"department": "县市场监督管理局", "items": 12}]}
+    )
+    assert shown == "县市场监督管理局：到期12件；"
+
+
 def test_a_refused_form_attaches_nothing_and_keeps_the_file_for_the_corrected_one(as_user) -> None:  # type: ignore[no-untyped-def]
     """Issue 11 #10: the reply is refused (no 说明材料 typed); its PDF is not on the case — not in the file
     list, not downloadable by the office — yet the page keeps it, and the corrected reply attaches it."""
