@@ -1,7 +1,8 @@
 """No page speaks the machine's language (issue 9 #11): every demo account opens its inbox, the case list,
 the dashboard, its notices and every task and case page linked from them, and none shows a code (THHX,
 SJJ, JC1, DJ:警告), a variable or message name (subject_unit, case_filed) or a Python value (True, False,
-None). A clue is a 线索 until 立案, then a 案件; inspections and 整改 are 事项."""
+None, “<built-in method items of dict object at 0x…>”). A clue is a 线索 until 立案, then a 案件; inspections
+and 整改 are 事项."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from engine.db.models import ProcessInstance
 from tests.conftest import PASSWORDS
 
 RAW = re.compile(
-    r"(?<![A-Za-z0-9_/.#-])([A-Z]{2,}[0-9]*|[A-Z]+:\S+|True|False|None|[a-z]+_[a-z0-9_]+)(?![A-Za-z0-9_-])"
+    r"(?<![A-Za-z0-9_/.#-])"
+    r"([A-Z]{2,}[0-9]*|[A-Z]+:\S+|True|False|None|[a-z]+_[a-z0-9_]+|object at 0x[0-9a-f]+)"
+    r"(?![A-Za-z0-9_-])"
 )
 WORDS = {"PDF", "DOCX", "CSV", "XLSX", "KB", "SHA", "API", "BPMN", "GB"}  # what people read as words
 PAGES = 40  # per person: enough to reach every kind of page
