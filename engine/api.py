@@ -203,6 +203,11 @@ class Engine:
         with self.ctx.db.reading() as session:
             return queries.actionable_in(self.ctx, session, actor, instance_id)
 
+    def open_steps(self, actor: Actor, instance_id: int) -> tuple[TaskView, ...]:
+        """The case's open steps as its file lists them, without reading (and auditing a look at) the file."""
+        with self.ctx.db.reading() as session:
+            return queries.open_steps(self.ctx, session, actor, instance_id)
+
     def task(self, actor: Actor, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:
             return queries.task_detail(self.ctx, session, actor, task_id)

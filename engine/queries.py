@@ -254,12 +254,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
     """The case file: status, where it stands, history, data, deadlines; NotFound if not visible."""
     inst, version, wf = _visible_workflow(ctx, session, actor, instance_id)
     done, current = spiff.progress(wf)
-    open_rows = session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == inst.id, HumanTask.status.in_(("ready", "suspended")))
-        .order_by(HumanTask.id)
-    )
-    ready = tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in open_rows)
+    ready = _open_steps(ctx, session, inst)
     starter = session.get(User, inst.started_by)
     data = redact(actor, spiff.current_data(wf), ctx.identity)
     names = display_names(session)
@@ -284,6 +279,23 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
         links=tuple(linked_instances(ctx, session, actor, inst.id)),
         documents=tuple(issued_documents(session, inst.id, ctx.desk.documents_dir)),
     )
+
+
+def open_steps(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> tuple[TaskView, ...]:
+    """The case's open steps (ready or suspended), without the case file; NotFound if not visible."""
+    inst = session.get(ProcessInstance, instance_id)
+    if inst is None or not can_see_instance(ctx, session, actor, instance_id):
+        raise NotFound("案件不存在")
+    return _open_steps(ctx, session, inst)
+
+
+def _open_steps(ctx: EngineContext, session: Session, inst: ProcessInstance) -> tuple[TaskView, ...]:
+    rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == inst.id, HumanTask.status.in_(("ready", "suspended")))
+        .order_by(HumanTask.id)
+    )
+    return tuple(_task_view(ctx, r, inst.title, inst.process_id) for r in rows)
 
 
 def _in_order(terms: dict[str, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from engine import Engine
+from engine.db.models import AuditEvent
 from tests.web.conftest import START
 
 
@@ -53,6 +55,20 @@ def test_start_lists_the_first_ready_task(api) -> None:  # type: ignore[no-untyp
     assert body["status"] == "running"
     assert [t["bpmn_id"] for t in body["ready_tasks"]] == ["serve"]
     assert body["history"][0]["kind"] == "instance_started"
+
+
+def test_a_start_answers_the_open_steps_without_recording_a_look_at_the_case(api, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    """The start's answer lists the case's open steps; it is not the case file, so the trail says the case
+    was started, not that its starter also read it (reads of the file are audited as such)."""
+    instance_id, task_id = _start(api)
+    with engine.ctx.db.reading() as session:
+        kinds = session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == instance_id)).all()
+    assert kinds == ["instance_started"]
+    assert api("zhaoliu").get(f"/tasks/{task_id}").json["bpmn_id"] == "serve"
+    api("zhaoliu").get(f"/instances/{instance_id}")
+    with engine.ctx.db.reading() as session:
+        kinds = session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == instance_id)).all()
+    assert kinds == ["instance_started", "case_viewed"]
 
 
 def test_processes_lists_deployed_versions(api) -> None:  # type: ignore[no-untyped-def]
