@@ -5,6 +5,7 @@ documents.toml rendered from the demo's own data, its DOCX and PDF read back —
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,9 @@ def _words(value: Any) -> list[str]:
     return []
 
 
+PYTHON_VALUES = re.compile(r"object at 0x|\b(True|False|None)\b|[{}]{2}")  # what a person never reads
+
+
 def test_every_kind_of_the_catalogue_is_checked_here(demo) -> None:  # type: ignore[no-untyped-def]
     engine, _app = demo
     assert set(catalog(engine.ctx.desk.documents_dir)) == set(MUST_SAY)
@@ -122,6 +126,7 @@ def test_each_kind_reads_as_issued_from_the_demo(demo, kind: str) -> None:  # ty
             assert flat(sheet.to) + "：" in text, (kind, sheet.to)
         for line in sheet.cc:
             assert flat(line) in text, (kind, line)
+    assert not PYTHON_VALUES.search(word), (kind, PYTHON_VALUES.search(word))
     for name, value in (doc.fields or {}).items():  # every value it was given is on the paper
         if name in spec.fields and not name.startswith(("due", "plan_due")):
             for words in _words(value):
