@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_world import World, build_world, check_completions  # noqa: E402
+from bench.stopping import stop  # noqa: E402
 
 WORLD: World | None = None
 ANSWERED: list[int] = []  # serve steps whose completion the server answered 200
@@ -157,8 +158,7 @@ def main() -> None:
             runner.start(args.users, spawn_rate=max(1, args.users // 10))
             runner.greenlet.join()
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            stop(server, grace=60)
         _report(env, args, world)
     finally:
         world.close()

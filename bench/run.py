@@ -35,6 +35,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.cases import CASES, Case, workflows_folder  # noqa: E402
 from bench.seed import clone_instances  # noqa: E402
+from bench.stopping import stop  # noqa: E402
 from bench.timers import bench_timers  # noqa: E402
 from engine import CHINA_TZ, Engine, FrozenClock, Settings  # noqa: E402
 from engine.db.models import HumanTask  # noqa: E402
@@ -175,8 +176,7 @@ def bench_http(engine: Engine, folder: Path, case: Case, rounds: int) -> tuple[f
         layout = sum(child.memory_info().rss for child in proc.children())  # its PDF layout process
         return _median_ms(samples), peak / 2**20, layout / 2**20
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server, grace=10)
 
 
 def _wait_for(port: int) -> http.client.HTTPConnection:
