@@ -19,8 +19,10 @@ from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run as DocxRun
 
 from ..clock import CHINA_TZ
 from .sheet import Sheet
@@ -29,15 +31,26 @@ from .text import Paragraph, Table
 RED = RGBColor(0xDD, 0x00, 0x00)
 TITLE_FONT, BODY_FONT, HEADING_FONT, NUMBER_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "宋体"
 LINE = Pt(28.9)  # 22 lines in the 225 mm type area
+GRID = "TableGrid"  # the default template's "Table Grid"
 ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
 
 
 def _run(paragraph: DocxParagraph, text: str, font: str, size: float, *, bold=False, color=None) -> None:  # type: ignore[no-untyped-def]
     run = paragraph.add_run(text)
+    run._r.insert(0, copy.deepcopy(_run_properties(font, size, bold, color)))
+
+
+@cache
+def _run_properties(font: str, size: float, bold: bool, color: RGBColor | None) -> BaseOxmlElement:
+    """A run's font, size, weight and colour as Word keeps them (`w:rPr`), made once per look and copied
+    into each run: setting them run by run made python-docx search the element's children ≈ 30 times."""
+    run = DocxRun(OxmlElement("w:r"), None)  # type: ignore[arg-type]
     run.font.name, run.font.size, run.font.bold = font, Pt(size), bold
     if color is not None:
         run.font.color.rgb = color
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    properties = run._r.get_or_add_rPr()
+    properties.get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return properties
 
 
 def _para(
@@ -113,7 +126,7 @@ def _page(doc: DocxDocument) -> None:
 def _table(doc: DocxDocument, block: Table) -> None:
     columns = max(len(row) for row in block.rows)
     table = doc.add_table(rows=len(block.rows), cols=columns)
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = GRID  # the style by its id: looking "Table Grid" up by name took ≈ 2.5 ms
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     form, widths = block.is_form, [Mm(156 * share) for share in block.shares()]
     for r, (row, cells) in enumerate(zip(block.rows, table.rows, strict=True)):
