@@ -106,6 +106,8 @@ class Person:
             control.select_option(str(value))
         else:
             control.fill(str(value))
+        if control.get_attribute("data-people") is not None:
+            control.blur()  # the person leaves the field: its offer of people (if any) closes
 
     def _fill_list(self, form: Any, control: Any, kind: str, name: str, wanted: list[str]) -> None:
         if kind == "INPUT:text":  # a list of plain strings (e.g. usernames): one input, 、 between

@@ -5,6 +5,9 @@
  * list field (several people, separated by 、) searches for the name typed after the last separator and
  * keeps the ones before it.
  *
+ * The list lies over the form below the field (it never pushes the form down under the pointer) and closes
+ * when the field is left for anything but the list, or on Escape.
+ *
  * Works under a strict CSP (script-src 'self'): no inline script, no eval, no innerHTML of user data.
  * Without JavaScript the field still takes logins or unique names typed by hand.
  */
@@ -30,15 +33,21 @@
     return { before: value.slice(0, cut) + sep, typed: rest.slice(sep.length) };
   }
 
+  function inside(list, input, element) {
+    return element === input || (element !== null && list.contains(element));
+  }
+
   function offer(input, list, items, before) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
-    list.hidden = items.length === 0;
+    // an answer that comes after the person left the field is not shown
+    list.hidden = items.length === 0 || !inside(list, input, document.activeElement);
     items.forEach(function (person) {
       var item = document.createElement('li');
       var button = document.createElement('button');
       button.type = 'button';
       button.className = 'link';
       button.textContent = person.label;
+      button.addEventListener('mousedown', function (event) { event.preventDefault(); });  // keep the focus
       button.addEventListener('click', function () {
         input.value = before + person.username;
         list.hidden = true;
@@ -60,6 +69,18 @@
     input.closest('form').addEventListener('submit', function () {
       if (timer) { clearTimeout(timer); }
       if (pending) { pending.abort(); }
+    });
+    function close() {
+      if (timer) { clearTimeout(timer); timer = null; }
+      list.hidden = true;
+    }
+    [input, list].forEach(function (element) {
+      element.addEventListener('focusout', function (event) {
+        if (!inside(list, input, event.relatedTarget)) { close(); }
+      });
+      element.addEventListener('keydown', function (event) {
+        if (event.key === 'Escape' && !list.hidden) { close(); input.focus(); event.preventDefault(); }
+      });
     });
     input.addEventListener('input', function () {
       var parts = input.getAttribute('data-people-many') ? split(input.value) : { before: '', typed: input.value };
