@@ -5,10 +5,10 @@ name is stored by his login when the name is unique (engine/directory.py `by_nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from . import spiff
@@ -31,6 +31,7 @@ class PersonOption:
     name: str
     unit: str
     post: str
+    fills: str = ""  # what choosing the person puts into the field: the name if it is unique, else the login
 
     @property
     def label(self) -> str:
@@ -83,7 +84,28 @@ def search(
             found.append(PersonOption(user.username, user.display_name, unit or "", user.post or ""))
             if len(found) == SHOWN:
                 break
-    return found
+    return _with_fills(session, found)
+
+
+def _with_fills(session: Session, found: list[PersonOption]) -> list[PersonOption]:
+    """Each person with the text the field is filled with: the name where the submission will read it back
+    as that person (the name of one active person, nobody's login: directory.by_name), else the login —
+    so a person reads 钱七 in the field, not qianqi, unless two 钱七 would make the name ambiguous."""
+    names = {p.name for p in found}
+    counts = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(User.display_name, func.count())
+            .where(User.active.is_(True), User.display_name.in_(names))
+            .group_by(User.display_name)
+        ).all()
+    )
+    logins = set(
+        session.scalars(select(User.username).where(User.active.is_(True), User.username.in_(names)))
+    )
+    return [
+        replace(p, fills=p.name if counts.get(p.name) == 1 and p.name not in logins else p.username)
+        for p in found
+    ]
 
 
 def _start_schema(ctx: EngineContext, session: Session, actor: Actor, process_id: str) -> dict[str, Any]:

@@ -14,7 +14,8 @@ bp = Blueprint("people", __name__)
 
 
 def found() -> Any:
-    """The matching people as JSON: username (what the field stores), name, unit, post and label."""
+    """The matching people as JSON: username (what the field stores), name, unit, post, label, and `fills`:
+    what choosing one puts into the field (the name, or the login when the name is not unique)."""
     people = engine_of().people(
         current_actor(),
         request.args.get("field", ""),
@@ -24,7 +25,14 @@ def found() -> Any:
     )
     return jsonify(
         items=[
-            {"username": p.username, "name": p.name, "unit": p.unit, "post": p.post, "label": p.label}
+            {
+                "username": p.username,
+                "name": p.name,
+                "unit": p.unit,
+                "post": p.post,
+                "label": p.label,
+                "fills": p.fills,
+            }
             for p in people
         ]
     )

@@ -9,8 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
 from engine import Engine
+from engine.db.models import User
+from engine.directory import by_name
 from tests.conftest import WORKFLOWS, build_engine, make_workflows_dir
 from tests.web.conftest import Browser, csrf_of
 from web import create_app
@@ -42,6 +45,24 @@ def test_typing_a_name_finds_the_officer_the_field_accepts(world) -> None:  # ty
     ]
     assert "钱七" in by_office and "孙八" not in by_office  # 孙八 is 冯乙's relative: never offered
     assert "赵六" not in by_office  # 案管室 is not a handling office's officer (role JC)
+
+
+def test_choosing_a_person_fills_the_name_unless_another_bears_it(world) -> None:  # type: ignore[no-untyped-def]
+    """The field then reads 钱七, not qianqi — and the submission reads that name back as qianqi. Once a
+    second active 钱七 exists, the name would be ambiguous: the offers fill their logins."""
+    engine, app, task_id = world
+    client = Browser(app.test_client()).login("zhaoliu")
+    ask = f"/people?task={task_id}&field=handling_officer&q=钱七"
+    assert [(p["username"], p["fills"]) for p in client.get(ask).json["items"]] == [("qianqi", "钱七")]
+    with engine.ctx.db.reading() as session:
+        assert by_name(session, "钱七") == "qianqi"
+    engine.add_user("qianqi2", "钱七", "another-password-1", unit="JC1", roles=["JC"])
+    try:
+        fills = {p["username"]: p["fills"] for p in client.get(ask).json["items"]}
+        assert fills == {"qianqi": "qianqi", "qianqi2": "qianqi2"}
+    finally:
+        with engine.ctx.db.transaction() as session:
+            session.execute(update(User).where(User.username == "qianqi2").values(active=False))
 
 
 def test_the_api_answers_alike_and_strangers_get_nothing(world) -> None:  # type: ignore[no-untyped-def]

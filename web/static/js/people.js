@@ -1,7 +1,8 @@
 /*
  * Person fields (issue 10 #2): typing a name, a unit or a post offers the people the field accepts,
  * asked of /people (the same checks as the submission: role, unit, 回避). The offer is a list of
- * buttons under the field (name, unit and post); choosing one puts the person's login into the field; a
+ * buttons under the field (name, unit and post); choosing one puts the person's name into the field (their
+ * login when another active person has the same name: the submission reads a unique name as the login); a
  * list field (several people, separated by 、) searches for the name typed after the last separator and
  * keeps the ones before it.
  *
@@ -49,7 +50,7 @@
       button.textContent = person.label;
       button.addEventListener('mousedown', function (event) { event.preventDefault(); });  // keep the focus
       button.addEventListener('click', function () {
-        input.value = before + person.username;
+        input.value = before + (person.fills || person.username);  // the name, unless it is ambiguous
         list.hidden = true;
         input.focus();
       });
