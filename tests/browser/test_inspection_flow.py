@@ -29,6 +29,9 @@ SHOTS = ("inspection-plan-form", "inspection-score-refused", "inspection-finding
 # The walk is the scenario file (also run by the scenario runner): the pages and the engine agree.
 PATH = json.loads((WORKFLOWS / "inspection_plan" / "scenarios" / "plan_full_chain.json").read_text("utf-8"))
 PLAN = PATH["start"]["data"]
+# The team as a person types it: by name (吴十, 孙八、钱七); the submission reads unique names as logins.
+TYPED_PLAN = {**PLAN, "team_lead": "吴十", "team_members": ["孙八", "钱七"]}
+assert (PLAN["team_lead"], PLAN["team_members"]) == ("wushi", ["sunba", "qianqi"]), "the names typed"
 STEPS = {step["complete"]: step for step in PATH["steps"] if "complete" in step}
 UNIT = "县市场监督管理局"  # unit_inspection#1 of the scenario (SJJ): the one walked to the end
 # What the case data holds after B-5: the scenario's own expectation (total and grade).
@@ -96,7 +99,7 @@ def start_plan(walk: Walk) -> None:
     """B-1: 党风政风监督室 drafts the plan on the start page (units as checkboxes, the team by login)."""
     planner = walk.person(PATH["start"]["as"])
     planner.open_start("登记：两个责任监督检查计划")
-    planner.fill_form(PLAN)  # the team members typed as logins separated by 、
+    planner.fill_form(TYPED_PLAN)  # the team members typed by name, separated by 、
     planner.blur()
     planner.shot("inspection-plan-form")
     planner.submit()
