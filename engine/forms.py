@@ -208,7 +208,7 @@ def _custom_check(spec: dict[str, Any], value: Any, merged: dict[str, Any], ctx:
         message = _check_scalar(item_spec, v, merged, ctx)
         if message:
             named = isinstance(value, list) and item_spec.get("format") == "username"
-            return f"{v}：{message}" if named else message
+            return f"{_display_name(str(v), ctx)}：{message}" if named else message  # 郑甲, not zhengjia
     return None
 
 

@@ -88,10 +88,20 @@ def search(
 
 
 def _with_fills(session: Session, found: list[PersonOption]) -> list[PersonOption]:
-    """Each person with the text the field is filled with: the name where the submission will read it back
-    as that person (the name of one active person, nobody's login: directory.by_name), else the login —
-    so a person reads 钱七 in the field, not qianqi, unless two 钱七 would make the name ambiguous."""
-    names = {p.name for p in found}
+    texts = field_texts(session, {p.username for p in found})
+    return [replace(p, fills=texts.get(p.username, p.username)) for p in found]
+
+
+def field_texts(session: Session, logins: set[str] | None = None) -> dict[str, str]:
+    """What a person field shows for each active person (all of them unless `logins`): the name where
+    the submission reads it back as that person (the name of one active person and nobody's login:
+    directory.by_name), else the login — a person reads 钱七 in the field, not qianqi, unless two 钱七
+    would make the name ambiguous."""
+    query = select(User.username, User.display_name).where(User.active.is_(True))
+    if logins is not None:
+        query = query.where(User.username.in_(logins))
+    people = dict(session.execute(query).all())
+    names = set(people.values())
     counts = dict(
         session.execute(  # type: ignore[arg-type]
             select(User.display_name, func.count())
@@ -99,13 +109,11 @@ def _with_fills(session: Session, found: list[PersonOption]) -> list[PersonOptio
             .group_by(User.display_name)
         ).all()
     )
-    logins = set(
-        session.scalars(select(User.username).where(User.active.is_(True), User.username.in_(names)))
-    )
-    return [
-        replace(p, fills=p.name if counts.get(p.name) == 1 and p.name not in logins else p.username)
-        for p in found
-    ]
+    taken = set(session.scalars(select(User.username).where(User.active.is_(True), User.username.in_(names))))
+    return {
+        login: name if counts.get(name) == 1 and name not in taken else login
+        for login, name in people.items()
+    }
 
 
 def _start_schema(ctx: EngineContext, session: Session, actor: Actor, process_id: str) -> dict[str, Any]:

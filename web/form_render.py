@@ -116,9 +116,11 @@ def fields_of(
     values: dict[str, Any],
     errors: dict[str, str],
     data: Mapping[str, Any] | None = None,
+    people: Mapping[str, str] | None = None,
 ) -> list[Field]:
     """The form's fields in display order, with current values and error messages; `data` (the task's
-    data) prefills a table from the variable its UI schema names in `ui:rows`."""
+    data) prefills a table from the variable its UI schema names in `ui:rows`; `people` is what a person
+    field shows for a login it holds (Engine.person_field_texts: the name, 钱七 for qianqi)."""
     props: dict[str, dict[str, Any]] = schema.get("properties", {})
     order = [n for n in ui.get("ui:order", []) if n in props] + [
         n for n in props if n not in ui.get("ui:order", [])
@@ -127,10 +129,10 @@ def fields_of(
     out = []
     for name in order:
         spec, hints = props[name], ui.get(name, {})
-        f = _field(name, spec, hints, name in required, values.get(name, spec.get("default")))
+        f = _field(name, spec, hints, name in required, values.get(name, spec.get("default")), people)
         f.error = _in_english(schema, errors.get(name, "")) if _english() else errors.get(name, "")
         if f.kind == "table":
-            _fill_table(f, spec, hints, _table_rows(name, values, hints, data or {}))
+            _fill_table(f, spec, hints, _table_rows(name, values, hints, data or {}), people)
         out.append(f)
     return out
 
@@ -149,7 +151,14 @@ def _in_english(schema: dict[str, Any], message: str) -> str:
     return message
 
 
-def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: bool, value: Any) -> Field:
+def _field(
+    name: str,
+    spec: dict[str, Any],
+    hints: dict[str, Any],
+    required: bool,
+    value: Any,
+    people: Mapping[str, str] | None = None,
+) -> Field:
     kind = _kind(spec, hints)
     options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
     attrs = {k: spec[k] for k in ("maxLength", "minimum", "maximum", "pattern", "minItems") if k in spec}
@@ -164,6 +173,7 @@ def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: boo
             ".", name
         )  # the field the picker asks for: tasks-0-lead → tasks.lead
         attrs["many"] = kind == "list"
+        value = _by_name(value, people or {})
     if kind == "list" and isinstance(value, list):
         value = LIST_JOIN.join(str(v) for v in value)  # shown as typed: lisi、wangwu
     if spec.get("type") == "number":
@@ -183,6 +193,15 @@ def _field(name: str, spec: dict[str, Any], hints: dict[str, Any], required: boo
         value=value,
         attrs=attrs,
     )
+
+
+def _by_name(value: Any, people: Mapping[str, str]) -> Any:
+    """A person field's logins as the field shows them (what was typed, e.g. a name, stays as it is)."""
+    if isinstance(value, str):
+        return people.get(value, value)
+    if isinstance(value, list):
+        return [people.get(v, v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _table_rows(
@@ -209,7 +228,13 @@ def _rows_from_flat(name: str, values: Mapping[str, Any]) -> list[dict[str, Any]
     return [rows[i] for i in sorted(rows)]
 
 
-def _fill_table(f: Field, spec: dict[str, Any], hints: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+def _fill_table(
+    f: Field,
+    spec: dict[str, Any],
+    hints: dict[str, Any],
+    rows: list[dict[str, Any]],
+    people: Mapping[str, str] | None = None,
+) -> None:
     """One cell per sub-field for each row (at least max(minItems, 1) rows), and the template row."""
     items = spec.get("items", {})
     subs: dict[str, dict[str, Any]] = items.get("properties", {})
@@ -222,7 +247,7 @@ def _fill_table(f: Field, spec: dict[str, Any], hints: dict[str, Any], rows: lis
 
     def cell(index: str, n: str, row: dict[str, Any]) -> Field:
         hints = sub_hints.get(n, {})
-        c = _field(f"{f.name}-{index}-{n}", subs[n], hints, n in required, row.get(n))
+        c = _field(f"{f.name}-{index}-{n}", subs[n], hints, n in required, row.get(n), people)
         if c.kind == "radio" and hints.get("ui:widget") != "radio":
             c.kind = "select"  # a row stays one line high unless the UI schema asks for radios
         return c

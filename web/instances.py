@@ -73,7 +73,7 @@ def start(process_id: str) -> Any:
         else:
             flash(f"已登记：{process.name_zh}", "success")
             return redirect(url_for("instances.detail", instance_id=instance_id), 303)
-    fields = fields_of(form.schema, form.ui, values, errors)
+    fields = fields_of(form.schema, form.ui, values, errors, people=engine.person_field_texts())
     return render_template("instances/start.html", process=process, fields=fields, errors=errors), (
         400 if errors else 200
     )

@@ -54,7 +54,8 @@ def task(task_id: int) -> Any:
         else:
             flash(f"已办结：{view.title}", "success")
             return redirect(url_for("tasks.inbox"), 303)
-    fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors, view.data)
+    people = engine.person_field_texts()
+    fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors, view.data, people)
     status = 400 if errors else 200
     instructions = render_instructions(view.instructions, view.data)
     documents = engine.addressed_documents(actor, view.instance_id)

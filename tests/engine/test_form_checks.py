@@ -55,7 +55,7 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
 def test_a_member_of_an_inspected_unit_may_not_inspect_it() -> None:
     with pytest.raises(InvalidSubmission) as refused:
         _validate({"units": ["SJJ", "CZJ"], "team_members": ["qianqi", "insider"]})
-    assert refused.value.errors == {"team_members": "insider：该人员属于被检查单位，应当回避"}
+    assert refused.value.errors == {"team_members": "内部人：该人员属于被检查单位，应当回避"}
     assert _validate({"units": ["CZJ"], "team_members": ["qianqi", "insider"]})["team_members_names"] == [
         "钱七",
         "内部人",

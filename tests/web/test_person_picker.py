@@ -5,6 +5,7 @@ person's login; pages and API answer alike."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -63,6 +64,20 @@ def test_choosing_a_person_fills_the_name_unless_another_bears_it(world) -> None
     finally:
         with engine.ctx.db.transaction() as session:
             session.execute(update(User).where(User.username == "qianqi2").values(active=False))
+
+
+def test_a_person_field_shows_the_name_of_the_login_it_holds(world) -> None:  # type: ignore[no-untyped-def]
+    """A login in a person field (kept from a refused post, or filled by an earlier step) is shown as the
+    person's name, which the submission reads back as the login."""
+    _engine, app, task_id = world
+    client = Browser(app.test_client()).login("zhaoliu")
+    page = client.get(f"/tasks/{task_id}").text
+    refused = client.post(
+        f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "handling_officer": "qianqi"}
+    )
+    assert refused.status_code == 400  # no 承办室 chosen
+    assert re.search(r'id="in-handling_officer"[^>]*value="钱七"', refused.text), "the name, not qianqi"
+    assert "qianqi" not in refused.text
 
 
 def test_the_api_answers_alike_and_strangers_get_nothing(world) -> None:  # type: ignore[no-untyped-def]

@@ -167,7 +167,7 @@ def test_a_wrong_person_in_a_row_is_refused_with_the_column_named(as_user) -> No
     assert response.status_code == 400
     tasks = table_html(response.text, "tasks")
     assert "责任领导：该人员不具备承担此项工作的角色" in tasks
-    assert 'value="wangwu"' in tasks
+    assert 'value="王五"' in tasks  # wangwu typed, shown by his name
 
 
 def test_all_rows_empty_gives_an_empty_list_and_the_engine_asks_for_one(as_user) -> None:  # type: ignore[no-untyped-def]
