@@ -201,7 +201,7 @@ def task_detail(ctx: EngineContext, session: Session, actor: Actor, task_id: int
         data = dict(row.data)  # kept on the row by every run: no workflow to load (issue 11 #14)
     elif row.status == "ready":  # a step opened before its row kept its data
         wf = spiff.load(version.specs, instance.state_json, instance.serializer_version)
-        data = next((dict(t.data) for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), {})
+        data = dict(ready.data) if (ready := spiff.ready_user_task(wf, row.task_guid)) else {}
     ui = form.ui if form else None
     if not can_see_instance(ctx, session, actor, instance.id):
         # Subjects and unit heads get what their own step needs — its form's fields, the material it

@@ -67,9 +67,10 @@ def _complete(
         raise Conflict("该任务已被他人处理（task already completed）")
     version = ctx.specs.get(session, instance.version_id)
     wf = _load(ctx, instance, version)
-    task_data = next((t.data for t in spiff.ready_user_tasks(wf) if t.guid == row.task_guid), None)
-    if task_data is None:
+    ready = spiff.ready_user_task(wf, row.task_guid)
+    if ready is None:
         raise Conflict("该任务已被他人处理（task already completed）")
+    task_data = ready.data
     guards.refuse_if_held(session, version.meta, instance, row.bpmn_id)
     form = version.form(row.form_ref or "")
     clean = ctx.identity.seal(validate(form, data, form_context(ctx, session, instance.id, actor, task_data)))

@@ -66,7 +66,7 @@ def day_of(value: Any, what: str = "日期") -> date:
 
 def due_variable(wf: Any, guid: str) -> str | None:
     """The data name a READY step takes its deadline from (its `dueDateVariable`), if any."""
-    ready = next((t for t in spiff.ready_user_tasks(wf) if t.guid == guid), None)
+    ready = spiff.ready_user_task(wf, guid)
     return ready.properties.get("dueDateVariable") if ready else None
 
 

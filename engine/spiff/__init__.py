@@ -205,21 +205,28 @@ class ReadyTask:
 
 def ready_user_tasks(wf: BpmnWorkflow) -> list[ReadyTask]:
     """READY manual tasks, in a stable order."""
-    out = []
-    for t in wf.get_tasks(state=TaskState.READY, manual=True):
-        ext = getattr(t.task_spec, "extensions", {}) or {}
-        out.append(
-            ReadyTask(
-                guid=str(t.id),
-                bpmn_id=t.task_spec.bpmn_id,
-                name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                lane=t.task_spec.lane,
-                properties=dict(ext.get("properties", {}) or {}),
-                instructions=ext.get("instructionsForEndUser", "") or "",
-                data=t.data,
-            )
-        )
-    return out
+    return [_ready(t) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def ready_user_task(wf: BpmnWorkflow, guid: str) -> ReadyTask | None:
+    """The READY manual task of that id (looked up by id, not by walking every task), else None."""
+    task = wf.get_task_from_id(UUID(guid))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        return None
+    return _ready(task)
+
+
+def _ready(t: Any) -> ReadyTask:
+    ext = getattr(t.task_spec, "extensions", {}) or {}
+    return ReadyTask(
+        guid=str(t.id),
+        bpmn_id=t.task_spec.bpmn_id,
+        name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+        lane=t.task_spec.lane,
+        properties=dict(ext.get("properties", {}) or {}),
+        instructions=ext.get("instructionsForEndUser", "") or "",
+        data=t.data,
+    )
 
 
 def complete(wf: BpmnWorkflow, guid: str, data: dict[str, Any]) -> None:
