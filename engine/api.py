@@ -324,10 +324,10 @@ class Engine:
         with self.ctx.db.reading() as session:
             return people.search(self.ctx, session, actor, field, q, task_id, process_id)
 
-    def person_field_texts(self) -> dict[str, str]:
+    def person_field_texts(self, logins: set[str] | None = None) -> dict[str, str]:
         """What a person field shows for each active login: the name, unless another person bears it."""
         with self.ctx.db.reading() as session:
-            return people.field_texts(session)
+            return people.field_texts(session, logins)
 
     def authenticate(self, username: str, password: str, source: str = "") -> Actor | None:
         with self.ctx.db.transaction() as session:

@@ -26,6 +26,7 @@ from .db.models import (
     UserRole,
 )
 from .db.oversight import RecusalRequest
+from .directory import by_name
 from .errors import Conflict, NotFound, NotPermitted, Refused
 from .notices import deliver
 from .records import Actor
@@ -54,10 +55,12 @@ class RecusalView:
     upper_level: str
 
 
-def _user(session: Session, username: Any) -> User:
-    user = session.scalar(select(User).where(User.username == str(username or ""), User.active.is_(True)))
+def _user(session: Session, person: Any) -> User:
+    """The active person named by login or by a name only one active person bears."""
+    login = by_name(session, str(person or ""))  # None: nobody, or a name two people bear
+    user = session.scalar(select(User).where(User.username == login)) if login else None
     if user is None:
-        raise Refused("查无此人，请填写须回避人员的用户名")
+        raise Refused("查无此人，请填写须回避人员的姓名（有同名人员时填写其用户名）")
     return user
 
 

@@ -107,6 +107,7 @@ def detail(instance_id: int) -> Any:
         stopped=engine.interventions.stopped(actor, instance_id),
         recusals=engine.recusals.of_case(actor, instance_id),
         deciding={r.id for r in engine.recusals.pending(actor)},
+        recusing=engine.person_field_texts({actor.username}).get(actor.username, actor.username),
     )
 
 

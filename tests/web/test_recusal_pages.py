@@ -57,3 +57,29 @@ def test_a_request_from_a_step_page_decided_by_the_secretary_takes_effect(app: F
         == 404
     )
     assert "同意回避" in secretary.client.get(f"/instances/{case}").text
+
+
+def test_the_case_pages_own_request_names_the_officer_by_name(app: Flask, engine: Engine) -> None:
+    """The form on the case page offers the signed-in officer by name (it showed the login, under a label
+    asking for a user name) and takes a name back: 钱七 withdraws himself as 钱七."""
+    case = engine.start(engine.actor_by_name("zhaoliu"), "mini", START)  # type: ignore[arg-type]
+    officer = Browser(app.test_client())
+    officer.login("zhaoliu")
+    page = officer.client.get(f"/instances/{case}").text
+    form = page.split('aria-label="申请回避"', 1)[1].split("</form>", 1)[0]
+    assert 'name="user" required value="赵六"' in form and "zhaoliu" not in form and "用户名" not in form
+    asked = officer.client.post(
+        f"/instances/{case}/recusals",
+        data={
+            "csrf_token": csrf_of(page),
+            "user": "赵六",
+            "grounds": "与被反映人系同学",
+            "requester": "本人",
+            "form": "书面",
+        },
+    )
+    assert asked.status_code == 303
+    assert "回避申请已提交" in officer.client.get(f"/instances/{case}").text
+    secretary = Browser(app.test_client())
+    secretary.login("zhangsan")
+    assert "申请赵六回避" in secretary.client.get("/recusals").text
