@@ -327,7 +327,7 @@ class Engine:
     def person_field_texts(self, logins: set[str] | None = None) -> dict[str, str]:
         """What a person field shows for each active login: the name, unless another person bears it."""
         with self.ctx.db.reading() as session:
-            return people.field_texts(session, logins)
+            return directory.field_texts(session, logins)
 
     def authenticate(self, username: str, password: str, source: str = "") -> Actor | None:
         with self.ctx.db.transaction() as session:

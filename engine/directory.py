@@ -8,7 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import lockout
@@ -55,6 +55,29 @@ def by_name(session: Session, text: str) -> str | None:
         session.scalars(select(User.username).where(User.display_name == text, User.active.is_(True)))
     )
     return str(named[0]) if len(named) == 1 else None
+
+
+def field_texts(session: Session, logins: set[str] | None = None) -> dict[str, str]:
+    """What a person field shows for each active person (all of them unless `logins`): the name where
+    `by_name` reads it back as that person (the name of one active person and nobody's login), else the
+    login — a person reads 钱七 in the field, not qianqi, unless two 钱七 would make the name ambiguous."""
+    query = select(User.username, User.display_name).where(User.active.is_(True))
+    if logins is not None:
+        query = query.where(User.username.in_(logins))
+    people = dict(session.execute(query).all())
+    names = set(people.values())
+    counts = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(User.display_name, func.count())
+            .where(User.active.is_(True), User.display_name.in_(names))
+            .group_by(User.display_name)
+        ).all()
+    )
+    taken = set(session.scalars(select(User.username).where(User.active.is_(True), User.username.in_(names))))
+    return {
+        login: name if counts.get(name) == 1 and name not in taken else login
+        for login, name in people.items()
+    }
 
 
 def actor_by_id(session: Session, user_id: int) -> Actor | None:

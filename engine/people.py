@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from . import spiff
 from .access import task_actionable
 from .context import EngineContext
 from .db.models import HumanTask, ProcessInstance, Unit, User
+from .directory import field_texts
 from .errors import NotFound
 from .forms import check_person
 from .records import Actor
@@ -90,30 +91,6 @@ def search(
 def _with_fills(session: Session, found: list[PersonOption]) -> list[PersonOption]:
     texts = field_texts(session, {p.username for p in found})
     return [replace(p, fills=texts.get(p.username, p.username)) for p in found]
-
-
-def field_texts(session: Session, logins: set[str] | None = None) -> dict[str, str]:
-    """What a person field shows for each active person (all of them unless `logins`): the name where
-    the submission reads it back as that person (the name of one active person and nobody's login:
-    directory.by_name), else the login — a person reads 钱七 in the field, not qianqi, unless two 钱七
-    would make the name ambiguous."""
-    query = select(User.username, User.display_name).where(User.active.is_(True))
-    if logins is not None:
-        query = query.where(User.username.in_(logins))
-    people = dict(session.execute(query).all())
-    names = set(people.values())
-    counts = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(User.display_name, func.count())
-            .where(User.active.is_(True), User.display_name.in_(names))
-            .group_by(User.display_name)
-        ).all()
-    )
-    taken = set(session.scalars(select(User.username).where(User.active.is_(True), User.username.in_(names))))
-    return {
-        login: name if counts.get(name) == 1 and name not in taken else login
-        for login, name in people.items()
-    }
 
 
 def _start_schema(ctx: EngineContext, session: Session, actor: Actor, process_id: str) -> dict[str, Any]:

@@ -283,7 +283,7 @@ def instance_detail(ctx: EngineContext, session: Session, actor: Actor, instance
 
 def open_steps(ctx: EngineContext, session: Session, actor: Actor, instance_id: int) -> tuple[TaskView, ...]:
     """The case's open steps (ready or suspended), without the case file; NotFound if not visible."""
-    inst = session.get(ProcessInstance, instance_id)
+    inst = session.get(ProcessInstance, instance_id, options=[defer(ProcessInstance.state_json)])
     if inst is None or not can_see_instance(ctx, session, actor, instance_id):
         raise NotFound("案件不存在")
     return _open_steps(ctx, session, inst)

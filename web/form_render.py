@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from jinja2 import Template, TemplateError
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from engine import Actor, InvalidSubmission
+from engine import Actor, Engine, InvalidSubmission
 from engine.data_templates import DataSandbox
 
 from .context import engine_of
@@ -116,11 +116,11 @@ def fields_of(
     values: dict[str, Any],
     errors: dict[str, str],
     data: Mapping[str, Any] | None = None,
-    people: Mapping[str, str] | None = None,
+    people: Callable[[str], str] | None = None,
 ) -> list[Field]:
     """The form's fields in display order, with current values and error messages; `data` (the task's
     data) prefills a table from the variable its UI schema names in `ui:rows`; `people` is what a person
-    field shows for a login it holds (Engine.person_field_texts: the name, 钱七 for qianqi)."""
+    field shows for a login it holds (the name, 钱七 for qianqi: `person_texts`)."""
     props: dict[str, dict[str, Any]] = schema.get("properties", {})
     order = [n for n in ui.get("ui:order", []) if n in props] + [
         n for n in props if n not in ui.get("ui:order", [])
@@ -157,7 +157,7 @@ def _field(
     hints: dict[str, Any],
     required: bool,
     value: Any,
-    people: Mapping[str, str] | None = None,
+    people: Callable[[str], str] | None = None,
 ) -> Field:
     kind = _kind(spec, hints)
     options = _options(spec.get("items", {}) if kind == "checkboxes" else spec)
@@ -173,7 +173,7 @@ def _field(
             ".", name
         )  # the field the picker asks for: tasks-0-lead → tasks.lead
         attrs["many"] = kind == "list"
-        value = _by_name(value, people or {})
+        value = _by_name(value, people) if people else value
     if kind == "list" and isinstance(value, list):
         value = LIST_JOIN.join(str(v) for v in value)  # shown as typed: lisi、wangwu
     if spec.get("type") == "number":
@@ -195,13 +195,20 @@ def _field(
     )
 
 
-def _by_name(value: Any, people: Mapping[str, str]) -> Any:
+def _by_name(value: Any, people: Callable[[str], str]) -> Any:
     """A person field's logins as the field shows them (what was typed, e.g. a name, stays as it is)."""
-    if isinstance(value, str):
-        return people.get(value, value)
+    if isinstance(value, str) and value:
+        return people(value)
     if isinstance(value, list):
-        return [people.get(v, v) if isinstance(v, str) else v for v in value]
+        return [people(v) if isinstance(v, str) and v else v for v in value]
     return value
+
+
+def person_texts(engine: Engine) -> Callable[[str], str]:
+    """What a person field shows for a login (its person's name unless another bears it), the directory
+    read once and only when a person field holds a value."""
+    texts = cache(engine.person_field_texts)
+    return lambda login: texts().get(login, login)
 
 
 def _table_rows(
@@ -233,7 +240,7 @@ def _fill_table(
     spec: dict[str, Any],
     hints: dict[str, Any],
     rows: list[dict[str, Any]],
-    people: Mapping[str, str] | None = None,
+    people: Callable[[str], str] | None = None,
 ) -> None:
     """One cell per sub-field for each row (at least max(minItems, 1) rows), and the template row."""
     items = spec.get("items", {})

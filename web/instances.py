@@ -12,7 +12,7 @@ from engine.caselist import CaseFilter
 
 from .context import current_actor, engine_of
 from .dashboard import send_export
-from .form_render import fields_of, parse_post
+from .form_render import fields_of, parse_post, person_texts
 
 bp = Blueprint("instances", __name__)
 
@@ -73,7 +73,7 @@ def start(process_id: str) -> Any:
         else:
             flash(f"已登记：{process.name_zh}", "success")
             return redirect(url_for("instances.detail", instance_id=instance_id), 303)
-    fields = fields_of(form.schema, form.ui, values, errors, people=engine.person_field_texts())
+    fields = fields_of(form.schema, form.ui, values, errors, people=person_texts(engine))
     return render_template("instances/start.html", process=process, fields=fields, errors=errors), (
         400 if errors else 200
     )

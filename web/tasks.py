@@ -10,7 +10,7 @@ from flask_login import login_required
 from engine import InvalidSubmission
 
 from .context import current_actor, engine_of
-from .form_render import fields_of, parse_post, render_instructions
+from .form_render import fields_of, parse_post, person_texts, render_instructions
 from .paging import TASKS_PER_PAGE, requested_page
 
 bp = Blueprint("tasks", __name__)
@@ -54,8 +54,7 @@ def task(task_id: int) -> Any:
         else:
             flash(f"已办结：{view.title}", "success")
             return redirect(url_for("tasks.inbox"), 303)
-    people = engine.person_field_texts()
-    fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors, view.data, people)
+    fields = fields_of(view.form or {}, view.ui or {}, values or {}, errors, view.data, person_texts(engine))
     status = 400 if errors else 200
     instructions = render_instructions(view.instructions, view.data)
     documents = engine.addressed_documents(actor, view.instance_id)

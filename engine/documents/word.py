@@ -37,7 +37,7 @@ ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
 
 def _run(paragraph: DocxParagraph, text: str, font: str, size: float, *, bold=False, color=None) -> None:  # type: ignore[no-untyped-def]
     run = paragraph.add_run(text)
-    run._r.insert(0, copy.deepcopy(_run_properties(font, size, bold, color)))
+    run._r.insert(0, copy.deepcopy(_run_properties(font, size, bold, color)))  # one lxml copy, read only
 
 
 @cache
@@ -220,7 +220,7 @@ def _template() -> DocxDocument:
 
 def _blank() -> DocxDocument:
     """A new document of the default template: a copy of the one parsed, never the one itself."""
-    with _BLANK_LOCK:  # copied by one thread at a time: lxml trees are not shared across threads
+    with _BLANK_LOCK:  # one thread at a time walks the shared template's many objects to copy them
         return copy.deepcopy(_template())
 
 
